@@ -1,0 +1,60 @@
+"""The contact-centre service: `create_app()` builds it as a list of named registration steps."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.clock import SystemClock
+from app.config import PROJECT_ROOT, Settings
+from app.database import Database
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. No side effects: nothing is created, migrated or started here."""
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
+    configure(app, test_config or {})
+    register_database(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict) -> None:
+    """Settings from the environment, overridable by a test (`SETTINGS`, `CLOCK`)."""
+    app.config.update({k: v for k, v in test_config.items() if k not in ("SETTINGS", "CLOCK")})
+    settings = test_config.get("SETTINGS") or Settings.from_environment(instance_path=Path(app.instance_path))
+    app.extensions["settings"] = settings
+    app.extensions["clock"] = test_config.get("CLOCK") or SystemClock()
+    app.json.ensure_ascii = False  # staff read Chinese; keep it readable in JSON
+    app.json.sort_keys = False
+
+
+def register_database(app: Flask) -> None:
+    """One engine per app; one session per request, rolled back unless the view committed."""
+    from app.web import close_db_session
+
+    settings: Settings = app.extensions["settings"]
+    app.extensions["database"] = Database(settings.database_url, echo=settings.log_sql)
+    app.teardown_appcontext(close_db_session)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api import api
+    from app.health import health
+
+    app.register_blueprint(health)
+    app.register_blueprint(api)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.api.errors import register_json_errors
+
+    register_json_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.commands import register
+
+    register(app)

@@ -1,0 +1,6 @@
+"""The staff JSON API, `/api/v1` (interfaces.md)."""
+from flask import Blueprint
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from app.api import escalations, messages, network, openapi, tickets, units  # noqa: E402,F401

@@ -1,0 +1,44 @@
+"""The service network: outlets and their technicians (P-NET)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.api import api
+from app.api.auth import EVERYONE, require_role
+from app.api.params import page_of, paging
+from app.api.presenters import outlet_json, technician_json
+from app.errors import ValidationFailed
+from app.network.models import Outlet, Technician
+from app.web import business_tz, db_session, now
+
+
+@api.get("/outlets")
+@require_role(*EVERYONE)
+def list_outlets():
+    page, per_page = paging()
+    rows = list(db_session().scalars(select(Outlet).order_by(Outlet.id).offset((page - 1) * per_page).limit(per_page + 1)))
+    return jsonify(page_of(rows, page, per_page, outlet_json))
+
+
+@api.get("/technicians")
+@require_role(*EVERYONE)
+def list_technicians():
+    """Technicians, by outlet id and by whether their certificate is valid today (P-NET-2)."""
+    page, per_page = paging()
+    query = select(Technician).options(selectinload(Technician.outlet)).order_by(Technician.id)
+    outlet = request.args.get("outlet")
+    if outlet:
+        if not outlet.isdigit():
+            raise ValidationFailed("outlet must be an outlet id", {"outlet": "a whole number"})
+        query = query.where(Technician.outlet_id == int(outlet))
+    certified = request.args.get("certified")
+    if certified not in (None, "", "true", "false"):
+        raise ValidationFailed("certified must be true or false", {"certified": "true or false"})
+    today = now().astimezone(business_tz()).date()
+    if certified in ("true", "false"):
+        valid = (Technician.certificate_number.is_not(None)) & (Technician.certificate_expires_on >= today)
+        query = query.where(valid if certified == "true" else ~valid | Technician.certificate_expires_on.is_(None))
+    rows = list(db_session().scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
+    return jsonify(page_of(rows, page, per_page, lambda t: technician_json(t, today)))

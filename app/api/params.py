@@ -1,0 +1,92 @@
+"""Reading request input: JSON bodies, query strings and paging, with field messages on error."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import request
+
+from app.errors import ValidationFailed
+
+MAX_PER_PAGE = 200
+
+
+def json_object() -> dict:
+    """The body as a JSON object; malformed JSON or another type is a 400 that says so."""
+    if not request.data:
+        raise ValidationFailed("send a JSON object in the body", {"body": "required"})
+    data = request.get_json(force=True, silent=True)
+    if data is None:
+        raise ValidationFailed("the body is not valid JSON", {"body": "malformed JSON"})
+    if not isinstance(data, dict):
+        raise ValidationFailed("the body must be a JSON object", {"body": "must be an object"})
+    return data
+
+
+def optional_text(data: dict, name: str, max_len: int = 2000) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > max_len:
+        raise ValidationFailed(f"{name} must be text of at most {max_len} characters", {name: f"text, at most {max_len} characters"})
+    return value
+
+
+def required_text(data: dict, name: str, max_len: int = 200) -> str:
+    value = optional_text(data, name, max_len)
+    if value is None or not value.strip():
+        raise ValidationFailed(f"{name} is required", {name: "required"})
+    return value
+
+
+def parse_datetime(value: str | None, name: str) -> datetime | None:
+    """An ISO 8601 time with an offset; a time without one is ambiguous and refused."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationFailed(f"{name} must be ISO 8601 with an offset, e.g. 2026-07-01T10:00:00+08:00",
+                               {name: "ISO 8601 with offset"})
+    return parsed
+
+
+def parse_date(value: str | None, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a date YYYY-MM-DD", {name: "YYYY-MM-DD"}) from None
+
+
+def paging() -> tuple[int, int]:
+    """`page` (from 1) and `per_page` (1..200, default 50) from the query string."""
+    fields = {}
+    try:
+        page = int(request.args.get("page", "1"))
+        if page < 1:
+            raise ValueError
+    except ValueError:
+        fields["page"] = "a whole number from 1"
+    try:
+        per_page = int(request.args.get("per_page", "50"))
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError
+    except ValueError:
+        fields["per_page"] = f"a whole number from 1 to {MAX_PER_PAGE}"
+    if fields:
+        raise ValidationFailed("bad paging parameters", fields)
+    return page, per_page
+
+
+def page_of(query_rows: list, page: int, per_page: int, present) -> dict:
+    """A page of results; one extra row was fetched to know whether there is a next page without COUNT(*)."""
+    has_next = len(query_rows) > per_page
+    return {
+        "items": [present(r) for r in query_rows[:per_page]],
+        "page": page,
+        "per_page": per_page,
+        "next_page": page + 1 if has_next else None,
+    }

@@ -1,0 +1,123 @@
+"""How models look in JSON: times in the business time zone with their offset (ISO 8601)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from datetime import tzinfo as TzInfo
+
+from app.customers.phone_numbers import mask_phone
+from app.escalations.models import Escalation
+from app.messaging.models import Message
+from app.network.models import Outlet, Technician
+from app.tickets import lifecycle, sla
+from app.tickets.models import Ticket, TicketEvent
+from app.warranty.engine import WarrantyStatus
+
+
+def iso(value: datetime | None, tz: TzInfo) -> str | None:
+    return value.astimezone(tz).isoformat() if value is not None else None
+
+
+def event_json(event: TicketEvent, tz: TzInfo) -> dict:
+    return {
+        "id": event.id, "type": event.type, "actor": event.actor, "at": iso(event.at, tz),
+        "status_before": event.status_before, "status_after": event.status_after,
+        "changes": event.changes, "note": event.note,
+    }
+
+
+def ticket_json(ticket: Ticket, tz: TzInfo, now: datetime, *, with_events: bool = True) -> dict:
+    """A ticket with its clocks, where each milestone stands at `now`, and (by default) its events."""
+    stones = sla.milestones(
+        respond_by=ticket.respond_by, arrive_by=ticket.arrive_by, resolve_by=ticket.resolve_by,
+        responded_at=ticket.responded_at, arrived_at=ticket.arrived_at, resolved_at=ticket.resolved_at, now=now,
+    )
+    body = {
+        "number": ticket.number, "kind": ticket.kind, "product_line": ticket.product_line,
+        "status": ticket.status, "priority": ticket.priority, "source": ticket.source,
+        "phone": ticket.phone, "customer_id": ticket.customer_id,
+        "serial": ticket.unit.serial if ticket.unit is not None else None,
+        "summary": ticket.summary, "main_equipment": ticket.main_equipment,
+        "needs_verification_call": ticket.needs_verification_call,
+        "created_at": iso(ticket.created_at, tz), "updated_at": iso(ticket.updated_at, tz),
+        "appointment_at": iso(ticket.appointment_at, tz),
+        "respond_by": iso(ticket.respond_by, tz), "arrive_by": iso(ticket.arrive_by, tz),
+        "resolve_by": iso(ticket.resolve_by, tz), "loaner_due_at": iso(ticket.loaner_due_at, tz),
+        "loaner_owed": sla.loaner_owed(ticket.loaner_due_at, ticket.resolved_at, now),
+        "milestones": [
+            {"name": m.name, "rule_id": m.rule_id, "due": iso(m.due, tz), "met_at": iso(m.met_at, tz),
+             "state": m.state.value, "breached": m.breached}
+            for m in stones
+        ],
+        "technician_id": ticket.technician_id, "outlet_id": ticket.outlet_id,
+        "work_lines": ticket.work_lines or {}, "callback_score": ticket.callback_score,
+        "reopen_count": ticket.reopen_count,
+        "allowed_events": lifecycle.allowed_events(ticket.kind, ticket.status),
+    }
+    if with_events:
+        body["events"] = [event_json(e, tz) for e in ticket.events]
+    return body
+
+
+def outlet_json(outlet: Outlet) -> dict:
+    return {
+        "id": outlet.id, "name": outlet.name, "province": outlet.province, "city": outlet.city,
+        "phone": outlet.phone, "contract_status": outlet.contract_status,
+        "review_status": outlet.review_status, "may_serve": outlet.may_serve,
+    }
+
+
+def technician_json(technician: Technician, today: date) -> dict:
+    return {
+        "id": technician.id, "name": technician.name, "outlet_id": technician.outlet_id,
+        "phone": technician.phone, "certificate_number": technician.certificate_number,
+        "certificate_expires_on": technician.certificate_expires_on.isoformat() if technician.certificate_expires_on else None,
+        "certified": technician.certified_on(today),
+        "dispatchable": technician.dispatch_refusal(today) is None,
+    }
+
+
+def message_json(message: Message, tz: TzInfo) -> dict:
+    return {
+        "id": message.id, "direction": message.direction, "phone": message.phone, "body": message.body,
+        "template": message.template, "category": message.category, "status": message.status,
+        "sid": message.sid, "error_code": message.error_code, "error_message": message.error_message,
+        "ticket_id": message.ticket_id, "created_at": iso(message.created_at, tz),
+        "send_after": iso(message.send_after, tz), "sent_at": iso(message.sent_at, tz),
+        "status_updated_at": iso(message.status_updated_at, tz),
+    }
+
+
+def escalation_json(escalation: Escalation, tz: TzInfo) -> dict:
+    ticket = escalation.ticket
+    return {
+        "id": escalation.id, "reason": escalation.reason, "detail": escalation.detail,
+        "queue": escalation.queue, "status": escalation.status, "created_at": iso(escalation.created_at, tz),
+        "resolved_at": iso(escalation.resolved_at, tz), "resolved_by": escalation.resolved_by,
+        "ticket": None if ticket is None else {
+            "number": ticket.number, "kind": ticket.kind, "status": ticket.status,
+            "product_line": ticket.product_line, "phone_masked": mask_phone(ticket.phone),
+        },
+    }
+
+
+def warranty_json(serial: str, status: WarrantyStatus, restarts_recorded: list) -> dict:
+    def d(value):
+        return value.isoformat() if value is not None else None
+
+    return {
+        "serial": serial, "product_line": status.product_line, "on": d(status.on), "basis": status.basis,
+        "original_start_on": d(status.original_start_on), "period_start_on": d(status.period_start_on),
+        "in_warranty": status.in_warranty,
+        "downtime_in_period_days": round(status.downtime_in_period.total_seconds() / 86400, 3),
+        "parts": [
+            {"part": p.part, "status": p.status, "covered": p.covered, "starts_on": d(p.starts_on),
+             "ends_on": d(p.ends_on), "rule_ids": list(p.rule_ids)}
+            for p in status.parts
+        ],
+        "restarts": [
+            {"restarted_on": d(r.restarted_on), "ticket_number": r.ticket_number, "reason": r.reason,
+             "downtime_days": round(r.downtime.total_seconds() / 86400, 3)}
+            for r in status.restarts
+        ],
+        "restarts_recorded": restarts_recorded,
+    }

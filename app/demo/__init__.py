@@ -1,0 +1,1 @@
+"""Demo data for a fresh installation: customers and units on all three product lines, and outlets."""

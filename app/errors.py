@@ -1,0 +1,33 @@
+"""Errors the domain raises; the web layer turns each into its HTTP status."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of the refusals a rule can give."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ValidationFailed(DomainError):
+    """Input that cannot be accepted; `fields` names each bad field and why."""
+
+    status = 400
+    code = "validation_failed"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request is well-formed but the current state does not allow it."""
+
+    status = 409
+    code = "conflict"

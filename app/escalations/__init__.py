@@ -1,0 +1,1 @@
+"""Escalations: work that a person must pick up (SLA breaches, complaints, unhappy customers)."""

@@ -1,0 +1,31 @@
+"""The escalation queue staff work, oldest first."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import Base, UTCDateTime
+from app.tickets.models import Ticket
+
+
+class Escalation(Base):
+    """One item in a queue (`supervisor`, `agent`, `staff_inbox`), raised once per cause."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_open", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    queue: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open, resolved
+    # e.g. "ticket:42:respond_breached": the same cause never raises two escalations.
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+    resolution_note: Mapped[str] = mapped_column(Text, default="")
+    ticket: Mapped[Ticket | None] = relationship()

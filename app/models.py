@@ -1,0 +1,9 @@
+"""Every table of the service, imported in one place for Alembic and the tests."""
+from app.customers.models import Address, Customer, CustomerPhone  # noqa: F401
+from app.database import Base  # noqa: F401
+from app.escalations.models import Escalation  # noqa: F401
+from app.messaging.models import Message, Suppression  # noqa: F401
+from app.network.models import Outlet, Technician  # noqa: F401
+from app.staff.models import User  # noqa: F401
+from app.tickets.models import Ticket, TicketEvent  # noqa: F401
+from app.units.models import Unit, WarrantyRestartRecord  # noqa: F401

@@ -1,0 +1,1 @@
+"""Staff accounts, their roles, and the API tokens they use."""

@@ -1,0 +1,278 @@
+"""Verbs on tickets: create one, and move it through its lifecycle.
+
+Each verb changes the models, writes one `TicketEvent` with the fields before and after
+(P-REC-2), queues any text in the outbox, and leaves the commit to the caller.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import tzinfo as TzInfo
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
+from app.customers.services import customer_by_phone
+from app.errors import Conflict, ValidationFailed
+from app.escalations.services import raise_escalation
+from app.messaging.outbox import queue_text
+from app.network.models import Technician
+from app.tickets import lifecycle, sla
+from app.tickets.lifecycle import EventType, IllegalTransition, Kind, Status
+from app.tickets.models import Ticket, TicketEvent
+from app.tickets.numbers import ticket_number
+from app.tickets.work_lines import parse_work_lines
+from app.units.models import Unit
+from app.warranty.ledger import record_new_restarts
+from app.warranty.terms import PRODUCT_LINES
+
+HOTLINE_BY_LINE = {"home_ac": "400 675 7888", "commercial_ac": "400 675 7555", "water_heater": "400 075 7112"}
+KIND_LABELS = {"repair": "报修", "install": "安装", "complaint": "投诉", "maintenance": "保养",
+               "inquiry": "咨询", "callback": "回电"}
+MAX_SUMMARY = 2000
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What a caller or agent asks for; validated by `create_ticket`."""
+
+    kind: str
+    product_line: str
+    phone: str
+    serial: str | None = None
+    summary: str = ""
+    appointment_at: datetime | None = None
+    main_equipment: bool | None = None
+    source: str = "api"
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    ticket: Ticket
+    created: bool  # False when an idempotency key matched an earlier ticket
+
+
+def _validate(session: Session, request: NewTicket) -> tuple[str, bool, Unit | None]:
+    fields: dict[str, str] = {}
+    if request.kind not in set(Kind):
+        fields["kind"] = f"must be one of: {', '.join(k.value for k in Kind)}"
+    if request.product_line not in PRODUCT_LINES:
+        fields["product_line"] = f"must be one of: {', '.join(PRODUCT_LINES)}"
+    phone, is_mobile = "", False
+    try:
+        number = normalise_phone(request.phone)
+        phone, is_mobile = number.e164, number.is_mobile
+    except InvalidPhoneNumber as exc:
+        fields["phone"] = str(exc)
+    if len(request.summary) > MAX_SUMMARY:
+        fields["summary"] = f"at most {MAX_SUMMARY} characters"
+    unit = None
+    if request.serial:
+        unit = session.scalar(select(Unit).where(Unit.serial == request.serial.strip().upper()))
+        if unit is None:
+            fields["serial"] = f"no unit with serial {request.serial!r}"
+        elif request.product_line in PRODUCT_LINES and unit.product_line != request.product_line:
+            fields["serial"] = f"unit {unit.serial} is a {unit.product_line} unit, not {request.product_line}"
+    if request.appointment_at is not None and request.kind not in sla.APPOINTMENT_KINDS:
+        fields["appointment_at"] = "only installs and maintenance visits are booked for a time"
+    if fields:
+        raise ValidationFailed("the ticket was not created: " + "; ".join(f"{k}: {v}" for k, v in fields.items()), fields)
+    return phone, is_mobile, unit
+
+
+def create_ticket(session: Session, request: NewTicket, *, actor: str, now: datetime, signature: str = "【志高】") -> CreateResult:
+    """Log a request for service with its SLA clocks, its first event and its confirmation text."""
+    if request.idempotency_key:
+        earlier = session.scalar(select(Ticket).where(Ticket.idempotency_key == request.idempotency_key))
+        if earlier is not None:
+            return CreateResult(earlier, created=False)
+    phone, is_mobile, unit = _validate(session, request)
+    customer = unit.customer if unit is not None else customer_by_phone(session, phone)
+    main_equipment = request.main_equipment if request.main_equipment is not None else request.kind == "repair"
+    clocks = sla.sla_clocks(request.kind, now, appointment_at=request.appointment_at, main_equipment=main_equipment)
+    ticket = Ticket(
+        kind=request.kind, product_line=request.product_line, status=Status.RECEIVED.value,
+        priority="high" if request.kind == "complaint" else "normal", source=request.source,
+        phone=phone, customer=customer, unit=unit, summary=request.summary.strip(),
+        main_equipment=main_equipment, users_fault=False, needs_verification_call=customer is None,
+        idempotency_key=request.idempotency_key, created_at=now, updated_at=now,
+        appointment_at=request.appointment_at, respond_by=clocks.respond_by, arrive_by=clocks.arrive_by,
+        resolve_by=clocks.resolve_by, loaner_due_at=clocks.loaner_due_at, work_lines={}, reopen_count=0,
+    )
+    session.add(ticket)
+    session.flush()  # the id gives the public number
+    ticket.number = ticket_number(ticket.id)
+    session.add(TicketEvent(ticket=ticket, type="create", actor=actor, at=now, status_before=None,
+                            status_after=ticket.status, changes={"status": [None, ticket.status]},
+                            note=request.summary[:200]))
+    if is_mobile:
+        queue_text(session, phone=phone, template="ticket_created", now=now, ticket_id=ticket.id,
+                   dedupe_key=f"ticket:{ticket.id}:created", signature=signature,
+                   context={"ticket_number": ticket.number, "kind_label": KIND_LABELS[request.kind],
+                            "hotline": HOTLINE_BY_LINE[request.product_line]})
+    if request.kind == "complaint":
+        # A complaint goes to a supervisor at once (P-REC-4).
+        raise_escalation(session, reason="complaint", queue="supervisor", now=now, ticket_id=ticket.id,
+                         dedupe_key=f"ticket:{ticket.id}:complaint", detail=request.summary[:500])
+    session.flush()
+    return CreateResult(ticket, created=True)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (datetime, date)) else value
+
+
+class _ChangeLog:
+    """Sets fields on a ticket and remembers each one's before and after for the event."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+        self.changes: dict[str, list] = {}
+
+    def set(self, field: str, value: Any) -> None:
+        before = getattr(self.ticket, field)
+        if before != value:
+            self.changes[field] = [_iso(before), _iso(value)]
+            setattr(self.ticket, field, value)
+
+
+def apply_event(
+    session: Session,
+    ticket: Ticket,
+    event_type: str,
+    payload: dict,
+    *,
+    actor: str,
+    now: datetime,
+    tz: TzInfo,
+    signature: str = "【志高】",
+) -> TicketEvent:
+    """Move `ticket` by one lifecycle event; IllegalTransition becomes a Conflict and nothing changes."""
+    try:
+        move = lifecycle.transition(ticket.kind, ticket.status, event_type)
+    except IllegalTransition as exc:
+        raise Conflict(exc.reason) from None
+    note = payload.get("note") or ""
+    if not isinstance(note, str) or len(note) > MAX_SUMMARY:
+        raise ValidationFailed("note must be text of at most 2000 characters", {"note": "must be text, at most 2000 characters"})
+    log = _ChangeLog(ticket)
+    handler = _HANDLERS.get(move.event)
+    if handler is not None:
+        handler(session, ticket, log, payload, now, tz)
+    log.set("status", move.after.value)
+    log.set("updated_at", now)
+    event = TicketEvent(ticket=ticket, type=move.event.value, actor=actor, at=now, status_before=move.before.value,
+                        status_after=move.after.value, changes=log.changes, note=note)
+    session.add(event)
+    _after_effects(session, ticket, move.event, now, tz, signature)
+    session.flush()
+    return event
+
+
+def _met(log: _ChangeLog, met_field: str, breached_field: str, due: datetime | None, now: datetime) -> None:
+    """Record a milestone as met now, and as breached when late (first time only)."""
+    if getattr(log.ticket, met_field) is None:
+        log.set(met_field, now)
+        if due is not None and now > due:
+            log.set(breached_field, True)
+
+
+def _on_acknowledge(session, ticket, log, payload, now, tz) -> None:
+    _met(log, "responded_at", "respond_breached", ticket.respond_by, now)
+
+
+def _on_dispatch(session, ticket, log, payload, now, tz) -> None:
+    technician_id = payload.get("technician_id")
+    if not isinstance(technician_id, int) or isinstance(technician_id, bool):
+        raise ValidationFailed("dispatch needs a technician", {"technician_id": "required, an integer id"})
+    technician = session.get(Technician, technician_id)
+    if technician is None:
+        raise ValidationFailed(f"no technician {technician_id}", {"technician_id": f"no technician {technician_id}"})
+    refusal = technician.dispatch_refusal(now.astimezone(tz).date())
+    if refusal:
+        raise Conflict(f"cannot dispatch: {refusal}")
+    _met(log, "responded_at", "respond_breached", ticket.respond_by, now)
+    log.set("technician_id", technician.id)
+    log.set("outlet_id", technician.outlet_id)
+
+
+def _on_arrive(session, ticket, log, payload, now, tz) -> None:
+    _met(log, "arrived_at", "arrive_breached", ticket.arrive_by, now)
+
+
+def _on_resolve(session, ticket, log, payload, now, tz) -> None:
+    users_fault = payload.get("users_fault", False)
+    if not isinstance(users_fault, bool):
+        raise ValidationFailed("users_fault must be true or false", {"users_fault": "must be true or false"})
+    lines = parse_work_lines(payload)
+    _met(log, "responded_at", "respond_breached", ticket.respond_by, now)
+    _met(log, "resolved_at", "resolve_breached", ticket.resolve_by, now)
+    log.set("users_fault", users_fault)
+    log.set("work_lines", lines)
+
+
+def _on_record_callback(session, ticket, log, payload, now, tz) -> None:
+    score = payload.get("score")
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise ValidationFailed("the callback needs a score from 1 to 5", {"score": "required, a whole number 1 to 5"})
+    log.set("callback_score", score)
+    log.set("verified_at", now)
+
+
+def _on_close(session, ticket, log, payload, now, tz) -> None:
+    log.set("closed_at", now)
+
+
+def _on_cancel(session, ticket, log, payload, now, tz) -> None:
+    if not (payload.get("note") or "").strip():
+        raise ValidationFailed("say why the ticket is cancelled", {"note": "required when cancelling"})
+    log.set("cancelled_at", now)
+
+
+def _on_reopen(session, ticket, log, payload, now, tz) -> None:
+    if not (payload.get("note") or "").strip():
+        raise ValidationFailed("say why the ticket is reopened", {"note": "required when reopening"})
+    log.set("reopen_count", ticket.reopen_count + 1)
+    for field in ("resolved_at", "verified_at", "closed_at", "callback_score"):
+        log.set(field, None)
+
+
+_HANDLERS = {
+    EventType.ACKNOWLEDGE: _on_acknowledge,
+    EventType.DISPATCH: _on_dispatch,
+    EventType.ARRIVE: _on_arrive,
+    EventType.RESOLVE: _on_resolve,
+    EventType.RECORD_CALLBACK: _on_record_callback,
+    EventType.CLOSE: _on_close,
+    EventType.CANCEL: _on_cancel,
+    EventType.REOPEN: _on_reopen,
+}
+
+
+def _after_effects(session: Session, ticket: Ticket, event: EventType, now: datetime, tz: TzInfo, signature: str) -> None:
+    if event is EventType.RESOLVE and ticket.kind == "repair" and ticket.unit is not None:
+        # The ledger may now show more than 20 days out of use: restart the warranty (P-WAR-7).
+        for restart in record_new_restarts(session, ticket.unit, now=now, tz=tz):
+            _text_warranty_restart(session, ticket, restart, now, tz, signature)
+    if event is EventType.RECORD_CALLBACK and (ticket.callback_score or 5) <= 2:
+        raise_escalation(session, reason="unhappy_customer", queue="supervisor", now=now, ticket_id=ticket.id,
+                         dedupe_key=f"ticket:{ticket.id}:unhappy:{ticket.reopen_count}",
+                         detail=f"callback score {ticket.callback_score}")
+
+
+def _text_warranty_restart(session, ticket, restart, now, tz, signature) -> None:
+    from app.warranty.ledger import unit_warranty
+
+    status = unit_warranty(session, ticket.unit, on=restart.restarted_on, tz=tz)
+    whole = status.part("whole_unit")
+    try:
+        mobile = normalise_phone(ticket.phone).is_mobile
+    except InvalidPhoneNumber:
+        mobile = False
+    if mobile and whole.ends_on is not None:
+        queue_text(session, phone=ticket.phone, template="warranty_restarted", now=now, ticket_id=ticket.id,
+                   dedupe_key=f"unit:{ticket.unit.id}:restart:{restart.restarted_on.isoformat()}", signature=signature,
+                   context={"serial_tail": ticket.unit.serial[-4:], "new_end_date": whole.ends_on.isoformat()})

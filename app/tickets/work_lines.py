@@ -1,0 +1,41 @@
+"""Parts used and fees charged on a job, recorded at resolution (P-REP-2, P-WAR-9)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from app.errors import ValidationFailed
+
+MAX_LINES = 50
+
+
+def _money(value, where: str) -> str:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(f"{where}: amount must be a number of yuan", {where: "amount must be a number of yuan"}) from None
+    if not amount.is_finite() or amount < 0 or amount > 100000 or amount.as_tuple().exponent < -2:
+        raise ValidationFailed(f"{where}: amount must be 0 to 100000 yuan, at most 2 decimals", {where: "amount out of range"})
+    return f"{amount:.2f}"
+
+
+def parse_work_lines(payload: dict) -> dict:
+    """Validate `parts` ([{code?, name, quantity}]) and `fees` ([{item, amount}]) into a stored record."""
+    parts, fees = payload.get("parts", []), payload.get("fees", [])
+    if not isinstance(parts, list) or not isinstance(fees, list) or len(parts) + len(fees) > MAX_LINES:
+        raise ValidationFailed("parts and fees must be lists", {"parts": "a list of at most 50 lines", "fees": "a list"})
+    out_parts, out_fees = [], []
+    for i, part in enumerate(parts):
+        where = f"parts[{i}]"
+        if not isinstance(part, dict) or not isinstance(part.get("name"), str) or not part["name"].strip():
+            raise ValidationFailed(f"{where} needs a name", {where: "needs a name"})
+        quantity = part.get("quantity", 1)
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 100:
+            raise ValidationFailed(f"{where}: quantity must be 1 to 100", {where: "quantity must be 1 to 100"})
+        out_parts.append({"code": str(part.get("code") or ""), "name": part["name"].strip(), "quantity": quantity})
+    for i, fee in enumerate(fees):
+        where = f"fees[{i}]"
+        if not isinstance(fee, dict) or not isinstance(fee.get("item"), str) or not fee["item"].strip():
+            raise ValidationFailed(f"{where} needs an item", {where: "needs an item"})
+        out_fees.append({"item": fee["item"].strip(), "amount": _money(fee.get("amount"), where)})
+    total = sum((Decimal(f["amount"]) for f in out_fees), Decimal("0"))
+    return {"parts": out_parts, "fees": out_fees, "fee_total": f"{total:.2f}"} if (out_parts or out_fees) else {}

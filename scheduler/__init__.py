@@ -1,0 +1,1 @@
+"""The scheduled jobs (`scheduler.jobs`) and the scheduler process (`python -m scheduler`)."""

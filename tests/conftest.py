@@ -1,0 +1,130 @@
+"""Fixtures: every database test runs on SQLite and again on PostgreSQL.
+
+SQLite: the migrations build a template file once per session; each test gets a fresh copy.
+PostgreSQL: the migrations build the schema `pytest_suite` in database `test` once per session;
+each test starts from empty tables (TRUNCATE), with real commits, as in production.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.clock import FixedClock
+from app.config import Settings
+from app.database import Database
+from app.migrations import upgrade_database
+from app.models import Base
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PG_SCHEMA = os.environ.get("TEST_PG_SCHEMA", "pytest_suite")
+PG_BASE_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def pg_url(schema: str = PG_SCHEMA) -> str:
+    """The test database URL with its own schema first on the search path."""
+    return f"{PG_BASE_URL}?options=-csearch_path%3D{schema}"
+
+
+def reset_pg_schema(schema: str) -> None:
+    engine = Database(PG_BASE_URL).engine
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> str:
+    reset_pg_schema(PG_SCHEMA)
+    url = pg_url()
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_migrated")
+    yield url
+    engine = Database(url).engine
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Business time starts at 10:00 Shanghai time on a Tuesday."""
+    return FixedClock(datetime(2026, 7, 7, 10, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+def app(settings, clock):
+    app = create_app({"TESTING": True, "SETTINGS": settings, "CLOCK": clock})
+    yield app
+    app.extensions["database"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """A session on the app's database for arranging data and checking what was written."""
+    with app.extensions["database"].session() as s:
+        yield s
+
+
+@pytest.fixture
+def staff(app, session, clock):
+    """`staff("agent")` -> headers with a bearer token for a new user of that role."""
+    from app.staff.tokens import create_user
+
+    made = {}
+
+    def headers_for(role: str = "agent") -> dict:
+        if role not in made:
+            _user, token = create_user(session, f"{role}-user", role, now=clock.now())
+            session.commit()
+            made[role] = {"Authorization": f"Bearer {token}"}
+        return made[role]
+
+    return headers_for
+
+
+@pytest.fixture
+def agent(staff) -> dict:
+    return staff("agent")
