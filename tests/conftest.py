@@ -79,9 +79,14 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 7, 7, 10, 0, tzinfo=SHANGHAI))
 
 
+TWILIO_TEST_TOKEN = "test-auth-token-0123456789abcdef"
+TWILIO_TEST_SID = "AC" + "0" * 32
+
+
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(database_url=database_url)
+    return Settings(database_url=database_url, twilio_account_sid=TWILIO_TEST_SID,
+                    twilio_auth_token=TWILIO_TEST_TOKEN, sms_backend="log")
 
 
 @pytest.fixture
@@ -128,3 +133,17 @@ def staff(app, session, clock):
 @pytest.fixture
 def agent(staff) -> dict:
     return staff("agent")
+
+
+@pytest.fixture
+def twilio_post(client):
+    """`twilio_post(path, params)` posts form fields signed as Twilio signs them (real RequestValidator)."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(TWILIO_TEST_TOKEN)
+
+    def post(path: str, params: dict, *, token_ok: bool = True, base: str = "http://localhost"):
+        signature = validator.compute_signature(base + path, params) if token_ok else "bm90IGEgc2lnbmF0dXJl"
+        return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+    return post

@@ -11,8 +11,8 @@ db = AppGroup("db", help="Database schema.")
 
 
 @db.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: head)."""
+    """Apply migrations up to REVISION (default: every head)."""
     upgrade_database(settings().database_url, revision)
     click.echo(f"database at {revision}")

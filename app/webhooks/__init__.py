@@ -1,0 +1,1 @@
+"""What every Twilio webhook shares: signature validation and the URL Twilio signed."""
