@@ -14,6 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. No side effects: nothing is created, migrated or started here."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     configure(app, test_config or {})
+    register_log_redaction(app)
     register_database(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -29,6 +30,13 @@ def configure(app: Flask, test_config: dict) -> None:
     app.extensions["clock"] = test_config.get("CLOCK") or SystemClock()
     app.json.ensure_ascii = False  # staff read Chinese; keep it readable in JSON
     app.json.sort_keys = False
+
+
+def register_log_redaction(app: Flask) -> None:
+    """Phone numbers are masked in every log line the service and its servers write."""
+    from app.log_redaction import install
+
+    install(("werkzeug", "gunicorn.access", "gunicorn.error", "app", "scheduler", app.logger.name))
 
 
 def register_database(app: Flask) -> None:
