@@ -19,6 +19,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    register_sms_reply_handlers(app)
+    register_closed_loop_replies(app)
     return app
 
 
@@ -54,6 +56,12 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health)
     app.register_blueprint(api)
+    from app.webhooks.sms import sms_webhooks
+
+    app.register_blueprint(sms_webhooks)
+    from app.webhooks.voice import voice
+
+    app.register_blueprint(voice)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -66,3 +74,20 @@ def register_commands(app: Flask) -> None:
     from app.commands import register
 
     register(app)
+
+
+def register_sms_reply_handlers(app: Flask) -> None:
+    """Handlers offered each inbound text that is not a keyword (app.messaging.inbound); features append theirs."""
+    app.extensions["sms_reply_handlers"] = []
+
+
+def register_closed_loop_replies(app: Flask) -> None:
+    """Replies to a maintenance reminder (预约) and to a satisfaction survey; the booking word is
+    tried first, so 预约 from a customer with an open survey books rather than counting as a bad answer."""
+    from app.care.booking import booking_reply_handler
+    from app.surveys.policy import SurveyPolicy
+    from app.surveys.replies import survey_reply_handler
+
+    settings = app.extensions["settings"]
+    app.extensions["sms_reply_handlers"].append(booking_reply_handler(settings.sms_signature))
+    app.extensions["sms_reply_handlers"].append(survey_reply_handler(SurveyPolicy.from_settings(settings)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +19,27 @@ DEFAULT_HOTLINES = {
 
 def _default_database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'contact_centre.sqlite3'}"
+
+
+def _public_base_url(raw: str) -> str | None:
+    """Scheme and host Twilio signs over, without a trailing slash; anything else would fail every signature."""
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"PUBLIC_BASE_URL must be an http(s) URL such as https://cc.example.com, not {raw!r}")
+    return raw.rstrip("/")
+
+
+def _tz_name(raw: str) -> str:
+    """The business time zone; an unknown name fails here rather than on every request."""
+    if not raw:
+        return "Asia/Shanghai"
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"TZ_NAME {raw!r} is not a time zone; use an IANA name such as Asia/Shanghai") from None
+    return raw
 
 
 @dataclass
@@ -35,6 +58,31 @@ class Settings:
     messaging_service_sid: str | None = None
     hotlines: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HOTLINES))
     log_sql: bool = False
+    # SMS dispatch (app/messaging); each is read from the env var named in from_environment.
+    sms_allow_urls: bool = False
+    sms_sender_kind: str | None = None  # long_code, short_code, messaging_service; None: from the sender's shape
+    sms_rate_per_second: float | None = None  # segments/s per sender; 0 = no pacing; None = the kind's default
+    sms_quiet_hours: str = "20:00-08:00"  # business time (TZ_NAME); "" = none
+    sms_quiet_spread_minutes: int = 60
+    sms_lease_seconds: float = 60.0
+    sms_reconcile_grace_seconds: float = 120.0
+    sms_twilio_timeout: float = 10.0
+    sms_max_attempts: int = 6
+    sms_batch_size: int = 100
+    # Hotline IVR (app/ivr); each is read from the env var named in from_environment.
+    ivr_flows_dir: Path = PROJECT_ROOT / "ivr_flows"
+    ivr_voice_zh: str = "Polly.Zhiyu"
+    ivr_voice_en: str = "Polly.Joanna"
+    ivr_staff_numbers: tuple[str, ...] = ()  # E.164 numbers <Dial> rings at once for key 0
+    ivr_staffed_hours: str = "08:00-20:00"  # business time; outside it key 0 leaves a callback ticket
+    ivr_handoff_timeout: int = 25  # seconds staff phones ring before the caller gets a callback ticket
+    ivr_max_call_seconds: int = 900
+    ivr_default_hotline: str = "home_ac"  # for a dialled number the mapping does not know
+    ivr_appointment_hour: int = 9  # a preferred day becomes an appointment at this hour, business time
+    # The closed loop (app/surveys, scheduler); each is read from the env var named in from_environment.
+    voice_backend: str = "off"  # twilio: place the automated survey calls; off: a person calls instead
+    survey_caller_id: str | None = None  # the Twilio number survey calls come from, when no hotline number maps
+    scheduler_lock_poll_seconds: float = 5.0  # how often a standby scheduler tries to take the lead
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
@@ -54,10 +102,109 @@ class Settings:
             twilio_auth_token=token,
             twilio_api_url=env.get("TWILIO_API_URL") or None,
             sms_backend=backend,
-            public_base_url=(env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
-            tz_name=env.get("TZ_NAME") or "Asia/Shanghai",
+            public_base_url=_public_base_url(env.get("PUBLIC_BASE_URL") or ""),
+            tz_name=_tz_name(env.get("TZ_NAME") or ""),
             sms_signature=env.get("SMS_SIGNATURE") or "【志高】",
             sms_from=env.get("TWILIO_SMS_FROM") or None,
             messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
             log_sql=env.get("LOG_SQL") == "1",
+            sms_allow_urls=env.get("SMS_ALLOW_URLS") == "1",
+            sms_sender_kind=_sms_sender_kind(env.get("SMS_SENDER_KIND") or None),
+            sms_rate_per_second=_number(env, "SMS_RATE_PER_SECOND", None, float),
+            sms_quiet_hours=env.get("SMS_QUIET_HOURS", "20:00-08:00"),
+            sms_quiet_spread_minutes=_number(env, "SMS_QUIET_SPREAD_MINUTES", 60, int),
+            sms_lease_seconds=_number(env, "SMS_LEASE_SECONDS", 60.0, float),
+            sms_reconcile_grace_seconds=_number(env, "SMS_RECONCILE_GRACE_SECONDS", 120.0, float),
+            sms_twilio_timeout=_number(env, "SMS_TWILIO_TIMEOUT", 10.0, float),
+            sms_max_attempts=_number(env, "SMS_MAX_ATTEMPTS", 6, int),
+            sms_batch_size=_number(env, "SMS_BATCH_SIZE", 100, int),
+            hotlines={**DEFAULT_HOTLINES, **_hotline_numbers(env.get("HOTLINE_NUMBERS") or "")},
+            ivr_flows_dir=Path(env.get("IVR_FLOWS_DIR") or PROJECT_ROOT / "ivr_flows"),
+            ivr_voice_zh=env.get("IVR_VOICE_ZH") or "Polly.Zhiyu",
+            ivr_voice_en=env.get("IVR_VOICE_EN") or "Polly.Joanna",
+            ivr_staff_numbers=_staff_numbers(env.get("IVR_STAFF_NUMBERS") or ""),
+            ivr_staffed_hours=_staffed_hours(env.get("IVR_STAFFED_HOURS", "08:00-20:00")),
+            ivr_handoff_timeout=_number(env, "IVR_HANDOFF_TIMEOUT", 25, int) or 25,
+            ivr_max_call_seconds=_number(env, "IVR_MAX_CALL_SECONDS", 900, int) or 900,
+            ivr_default_hotline=_product_line(env.get("IVR_DEFAULT_HOTLINE") or "home_ac", "IVR_DEFAULT_HOTLINE"),
+            ivr_appointment_hour=min(_number(env, "IVR_APPOINTMENT_HOUR", 9, int), 23),
+            voice_backend=_voice_backend(env.get("VOICE_BACKEND") or ("twilio" if backend == "twilio" else "off")),
+            survey_caller_id=env.get("SURVEY_CALLER_ID") or None,
+            scheduler_lock_poll_seconds=_number(env, "SCHEDULER_LOCK_POLL_SECONDS", 5.0, float) or 5.0,
         )
+
+
+def _number(env, name: str, default, kind):
+    """A non-negative number from `env[name]`, or `default`; a bad value fails at start-up."""
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = -1
+    if not value >= 0:  # also refuses nan
+        raise ValueError(f"{name} must be a non-negative {kind.__name__}, not {raw!r}")
+    return value
+
+
+def _sms_sender_kind(raw: str | None) -> str | None:
+    if raw not in (None, "long_code", "short_code", "messaging_service"):
+        raise ValueError(f"SMS_SENDER_KIND must be long_code, short_code or messaging_service, not {raw!r}")
+    return raw
+
+
+def _product_line(raw: str, name: str) -> str:
+    from app.warranty.terms import PRODUCT_LINES
+
+    if raw not in PRODUCT_LINES:
+        raise ValueError(f"{name}: {raw!r} is not a product line; use one of {', '.join(PRODUCT_LINES)}")
+    return raw
+
+
+def _hotline_numbers(raw: str) -> dict[str, str]:
+    """HOTLINE_NUMBERS="+17005550001=home_ac,+17005550002=water_heater": Twilio numbers -> hotline.
+
+    A number is stored as written and, when it is a valid number, also as E.164, so a Twilio `To`
+    matches either way.
+    """
+    from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
+
+    mapping: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        number, sep, line = (x.strip() for x in item.partition("="))
+        if not sep or not number:
+            raise ValueError(f"HOTLINE_NUMBERS: {item!r} must read NUMBER=PRODUCT_LINE")
+        mapping[number] = _product_line(line, "HOTLINE_NUMBERS")
+        try:
+            mapping[normalise_phone(number).e164] = line
+        except InvalidPhoneNumber:
+            pass  # e.g. a test number the numbering plan does not know: matched as written
+    return mapping
+
+
+def _staff_numbers(raw: str) -> tuple[str, ...]:
+    """IVR_STAFF_NUMBERS="+8613800000001,+8620..." : the phones <Dial> rings for key 0."""
+    from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
+
+    numbers = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            numbers.append(normalise_phone(item).e164)
+        except InvalidPhoneNumber as exc:
+            raise ValueError(f"IVR_STAFF_NUMBERS: {exc}") from None
+    return tuple(numbers)
+
+
+def _staffed_hours(raw: str) -> str:
+    """IVR_STAFFED_HOURS "HH:MM-HH:MM" in business time (may run past midnight); "" = never staffed."""
+    from app.ivr.staffing import parse_hours
+
+    parse_hours(raw)  # raises ValueError with the reason
+    return raw
+
+
+def _voice_backend(raw: str) -> str:
+    if raw not in ("twilio", "off"):
+        raise ValueError(f"VOICE_BACKEND must be 'twilio' or 'off', not {raw!r}")
+    return raw

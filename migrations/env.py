@@ -18,11 +18,13 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:  # also when a migration or the revision fails: no connection left open behind the error
+        engine.dispose()
 
 
 def run_migrations_offline() -> None:

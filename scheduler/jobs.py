@@ -20,16 +20,79 @@ class JobContext:
 
 
 def outbox_dispatch(ctx: JobContext, now: datetime) -> str:
-    """Send the due texts of the outbox through the configured backend."""
-    from app.messaging.dispatch import LogBackend, dispatch_due
+    """Send the due texts of the outbox: one pass (settle stale claims, claim, pace, send)."""
+    from app.messaging.dispatch import run_outbox_pass
 
-    backend = LogBackend()
-    with ctx.database.session() as session:
-        result = dispatch_due(session, backend, now=now)
-        session.commit()
-    return f"sent {result.sent}, failed {result.failed}"
+    return run_outbox_pass(ctx.database, ctx.settings, now=now)
 
 
 JOBS: dict[str, Callable[[JobContext, datetime], str]] = {
     "outbox_dispatch": outbox_dispatch,
 }
+
+
+# --- the closed loop (issue 5): SLA sweep, survey ladder, maintenance reminders ----------------
+
+
+def _tz(ctx: JobContext):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(ctx.settings.tz_name)
+
+
+def sla_sweep(ctx: JobContext, now: datetime) -> str:
+    """Record, escalate and text every SLA breach, loaner and late part that fell due, once each."""
+    from app.sla_watch.sweep import sweep
+
+    with ctx.database.session() as session:
+        result = sweep(session, now=now, tz=_tz(ctx), signature=ctx.settings.sms_signature)
+        session.commit()
+    return (f"respond {result.respond}, arrive {result.arrive}, resolve {result.resolve}, "
+            f"loaners {result.loaners}, parts {result.parts}")
+
+
+def survey_send(ctx: JobContext, now: datetime) -> str:
+    """Ask each new satisfaction survey: a text to a mobile, a voice call for anyone else."""
+    from app.surveys.ladder import send_due_surveys
+    from app.surveys.policy import SurveyPolicy
+
+    with ctx.database.session() as session:
+        result = send_due_surveys(session, now=now, policy=SurveyPolicy.from_settings(ctx.settings))
+        session.commit()
+    held = " (quiet hours: held)" if result.held_for_quiet_hours else ""
+    return f"texted {result.texted}, to voice {result.to_voice}{held}"
+
+
+def survey_followup(ctx: JobContext, now: datetime) -> str:
+    """Climb the survey ladder: reminder at 24 h, voice survey at 48 h, then a person."""
+    from app.surveys.calls import dialer_for, place_due_calls
+    from app.surveys.ladder import advance_surveys
+    from app.surveys.policy import SurveyPolicy
+
+    policy = SurveyPolicy.from_settings(ctx.settings)
+    with ctx.database.session() as session:
+        result = advance_surveys(session, now=now, policy=policy)
+        session.commit()
+    # Calls are placed after that commit, each claimed first: calls.create cannot be undone.
+    calls = place_due_calls(ctx.database, dialer_for(ctx.settings), now=now, policy=policy)
+    return (f"reminded {result.reminded}, calls due {result.calls_due}, calls placed {calls.placed}, "
+            f"to staff {result.to_staff + calls.to_staff + calls.refused}")
+
+
+def maintenance_reminders(ctx: JobContext, now: datetime) -> str:
+    """Text the owners of units in warranty whose free 3-monthly visit is due (P-CARE-1)."""
+    from app.care.maintenance import send_maintenance_reminders
+    from app.messaging.policy import SendingPolicy
+
+    with ctx.database.session() as session:
+        result = send_maintenance_reminders(session, now=now, tz=_tz(ctx), policy=SendingPolicy.from_settings(ctx.settings))
+        session.commit()
+    return f"reminded {result.reminded}, out of warranty {result.out_of_warranty}, no mobile {result.no_mobile}"
+
+
+JOBS.update({
+    "sla_sweep": sla_sweep,
+    "survey_send": survey_send,
+    "survey_followup": survey_followup,
+    "maintenance_reminders": maintenance_reminders,
+})

@@ -49,3 +49,24 @@ def make_technician(session, outlet: Outlet | None = None, *, certificate_number
     session.add(technician)
     session.flush()
     return technician
+
+
+def add_phone(session, customer: Customer, e164: str, *, kind: str = "mobile") -> CustomerPhone:
+    """Give `customer` one more number (a customer may call from several)."""
+    phone = CustomerPhone(customer_id=customer.id, e164=e164, kind=kind)
+    session.add(phone)
+    session.flush()
+    return phone
+
+
+def make_message(session, *, phone: str, direction: str = "in", body: str = "你好", at: datetime = _T0,
+                 status: str | None = None, sid: str | None = None, template: str | None = None):
+    """A text in or out for `phone` at `at` (inbound rows are `received`, outbound `queued` by default)."""
+    from app.messaging.models import Message
+
+    message = Message(direction=direction, phone=phone, body=body, template=template, category="transactional",
+                      priority=0, status=status or ("received" if direction == "in" else "queued"), sid=sid,
+                      attempts=0, created_at=at, send_after=at)
+    session.add(message)
+    session.flush()
+    return message

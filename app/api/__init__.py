@@ -3,4 +3,5 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import escalations, messages, network, openapi, tickets, units  # noqa: E402,F401
+from app.api import escalations, messages, network, openapi, reports, suppressions, tickets, units  # noqa: E402,F401
+from app.api import call_reports  # noqa: E402,F401

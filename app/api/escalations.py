@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from app.api import api
 from app.api.auth import STAFF, current_user, require_role
-from app.api.params import json_object, page_of, paging, required_text
+from app.api.params import MAX_ID, json_object, page_of, paging, required_text
 from app.api.presenters import escalation_json
 from app.errors import ValidationFailed
 from app.escalations.models import Escalation
@@ -31,7 +31,7 @@ def list_escalations():
     return jsonify(page_of(rows, page, per_page, lambda e: escalation_json(e, tz)))
 
 
-@api.post("/escalations/<int:escalation_id>/resolve")
+@api.post(f"/escalations/<int(max={MAX_ID}):escalation_id>/resolve")
 @require_role(*STAFF)
 def post_resolve_escalation(escalation_id: int):
     data = json_object()

@@ -133,3 +133,62 @@ DOCUMENT = {
 @api.get("/openapi.json")
 def openapi_document():
     return jsonify(DOCUMENT)
+
+
+# Suppression of a number by staff (app/api/suppressions.py).
+_SUPPRESSION = {"type": "object", "properties": {
+    "phone": {"type": "string"}, "suppressed": {"type": "boolean"},
+    "source": {"type": ["string", "null"], "description": "sms, staff or twilio"},
+    "reason": {"type": ["string", "null"]}, "created_at": {"type": ["string", "null"], "format": "date-time"},
+    "blocked": {"type": ["string", "null"], "description": "landline or invalid: no text can reach the number"}}}
+DOCUMENT["paths"]["/suppressions/{phone}"] = {
+    "parameters": [_path("phone", "the number, in any common form")],
+    "get": {"summary": "Whether a number is suppressed (no surveys, reminders or marketing by text)",
+            "responses": {"200": _resp("the suppression state", _SUPPRESSION), **_errors(400, 401, 403)}},
+    "put": {"summary": "Suppress a number", "requestBody": {"required": False, "content": {"application/json": {
+        "schema": {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 150}}}}}},
+            "responses": {"201": _resp("suppressed now", _SUPPRESSION), "200": _resp("was suppressed already", _SUPPRESSION),
+                          **_errors(400, 401, 403)}},
+    "delete": {"summary": "Lift a number's suppression",
+               "responses": {"200": _resp("no longer suppressed", _SUPPRESSION), **_errors(400, 401, 403, 404)}},
+}
+
+
+# Callback coverage of resolved installs and repairs (app/api/reports.py).
+_COVERAGE = {"type": "object", "properties": {
+    "resolved": {"type": "integer"}, "verified": {"type": "integer"}, "awaiting_verification": {"type": "integer"},
+    "coverage_pct": {"type": "number", "description": "verified / resolved, 100 when nothing was resolved"},
+    "satisfied": {"type": "integer"},
+    "satisfied_pct": {"type": ["number", "null"], "description": "scores of 4 or 5 among the verified"},
+    "median_hours_to_verification": {"type": ["number", "null"]},
+    "verified_by": {"type": "object", "properties": {"sms": {"type": "integer"}, "voice": {"type": "integer"},
+                                                     "staff": {"type": "integer"}}}}}
+DOCUMENT["paths"]["/reports/callbacks"] = {"get": {
+    "summary": "Callback coverage (P-REC-3): resolved installs and repairs, verified, satisfied, per line and outlet",
+    "parameters": [_q("from", "first business day, YYYY-MM-DD (default: 29 days before to)", {"type": "string", "format": "date"}),
+                   _q("to", "last business day, YYYY-MM-DD, included (default: today)", {"type": "string", "format": "date"})],
+    "responses": {"200": _resp("the report", {"type": "object", "properties": {
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+        "time_zone": {"type": "string"}, "total": _COVERAGE,
+        "by_product_line": {"type": "array", "items": {"allOf": [_COVERAGE, {"type": "object", "properties": {
+            "product_line": {"type": "string"}}}]}},
+        "by_outlet": {"type": "array", "items": {"allOf": [_COVERAGE, {"type": "object", "properties": {
+            "outlet_id": {"type": ["integer", "null"]}, "outlet": {"type": "string"}}}]}}}}),
+        **_errors(400, 401, 403)}}}
+
+
+# Hotline calls, abandoned calls and callback tickets (app/api/call_reports.py, P-REC-1).
+_CALL_COUNTS = {"type": "object", "properties": {
+    "calls": {"type": "integer"},
+    "abandoned": {"type": "integer", "description": "calls that ended before their flow's end"},
+    "callback_tickets": {"type": "integer", "description": "callback tickets left by hang-ups mid-service"}}}
+DOCUMENT["paths"]["/reports/calls"] = {"get": {
+    "summary": "Hotline calls (P-REC-1): calls, abandoned calls and callback tickets, per product line",
+    "parameters": [_q("from", "first business day, YYYY-MM-DD (default: to)", {"type": "string", "format": "date"}),
+                   _q("to", "last business day, YYYY-MM-DD, included (default: today)", {"type": "string", "format": "date"})],
+    "responses": {"200": _resp("the report", {"type": "object", "properties": {
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+        "time_zone": {"type": "string"}, "total": _CALL_COUNTS,
+        "by_product_line": {"type": "array", "items": {"allOf": [_CALL_COUNTS, {"type": "object", "properties": {
+            "product_line": {"type": "string"}}}]}}}}),
+        **_errors(400, 401, 403)}}}

@@ -4,19 +4,26 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import request
+from werkzeug.exceptions import BadRequest
 
 from app.errors import ValidationFailed
 
 MAX_PER_PAGE = 200
+# Keeps (page - 1) * per_page far inside a 64-bit OFFSET; a larger page is a typo, not a request.
+MAX_PAGE = 1_000_000
+# Ids are PostgreSQL INTEGER keys: a larger id cannot exist, and binding one would fail as a 500.
+MAX_ID = 2**31 - 1
 
 
 def json_object() -> dict:
     """The body as a JSON object; malformed JSON or another type is a 400 that says so."""
     if not request.data:
         raise ValidationFailed("send a JSON object in the body", {"body": "required"})
-    data = request.get_json(force=True, silent=True)
-    if data is None:
-        raise ValidationFailed("the body is not valid JSON", {"body": "malformed JSON"})
+    try:
+        # Not silent=True: that answers None for both bad JSON and a valid `null`, which is not an object.
+        data = request.get_json(force=True)
+    except BadRequest:
+        raise ValidationFailed("the body is not valid JSON", {"body": "malformed JSON"}) from None
     if not isinstance(data, dict):
         raise ValidationFailed("the body must be a JSON object", {"body": "must be an object"})
     return data
@@ -66,10 +73,10 @@ def paging() -> tuple[int, int]:
     fields = {}
     try:
         page = int(request.args.get("page", "1"))
-        if page < 1:
+        if not 1 <= page <= MAX_PAGE:
             raise ValueError
     except ValueError:
-        fields["page"] = "a whole number from 1"
+        fields["page"] = f"a whole number from 1 to {MAX_PAGE}"
     try:
         per_page = int(request.args.get("per_page", "50"))
         if not 1 <= per_page <= MAX_PER_PAGE:
@@ -90,3 +97,13 @@ def page_of(query_rows: list, page: int, per_page: int, present) -> dict:
         "per_page": per_page,
         "next_page": page + 1 if has_next else None,
     }
+
+
+def query_id(name: str) -> int | None:
+    """An id from the query string (None when absent); anything but a possible id is a 400."""
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
+        raise ValidationFailed(f"{name} must be an id", {name: "a whole number"})
+    return int(value)

@@ -48,6 +48,8 @@ def ticket_json(ticket: Ticket, tz: TzInfo, now: datetime, *, with_events: bool 
              "state": m.state.value, "breached": m.breached}
             for m in stones
         ],
+        "respond_breached": ticket.respond_breached, "arrive_breached": ticket.arrive_breached,
+        "resolve_breached": ticket.resolve_breached,
         "technician_id": ticket.technician_id, "outlet_id": ticket.outlet_id,
         "work_lines": ticket.work_lines or {}, "callback_score": ticket.callback_score,
         "reopen_count": ticket.reopen_count,

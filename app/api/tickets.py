@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.api import api
@@ -14,7 +15,7 @@ from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.errors import NotFound, ValidationFailed
 from app.tickets.lifecycle import Kind, Status
 from app.tickets.models import Ticket
-from app.tickets.services import NewTicket, apply_event, create_ticket
+from app.tickets.services import CreateResult, NewTicket, apply_event, create_ticket
 from app.warranty.terms import PRODUCT_LINES
 from app.web import business_tz, db_session, now, settings
 
@@ -95,8 +96,17 @@ def post_ticket():
         idempotency_key=f"api:{current_user().id}:{key}" if key else None,
     )
     session = db_session()
-    result = create_ticket(session, new, actor=current_user().name, now=now(), signature=settings().sms_signature)
-    session.commit()
+    actor = current_user().name
+    try:
+        result = create_ticket(session, new, actor=actor, now=now(), signature=settings().sms_signature)
+        session.commit()
+    except IntegrityError:
+        # The same key submitted twice at once: the other request's ticket won; answer with it.
+        session.rollback()
+        earlier = new.idempotency_key and session.scalar(select(Ticket).where(Ticket.idempotency_key == new.idempotency_key))
+        if not earlier:
+            raise
+        result = CreateResult(earlier, created=False)
     return jsonify(ticket_json(result.ticket, business_tz(), now())), 201 if result.created else 200
 
 

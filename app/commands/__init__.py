@@ -13,3 +13,9 @@ def register(app: Flask) -> None:
 
     for group in (db, demo, users, customers, jobs):
         app.cli.add_command(group)
+    from app.commands.sms import sms
+
+    app.cli.add_command(sms)
+    from app.commands.ivr import ivr
+
+    app.cli.add_command(ivr)

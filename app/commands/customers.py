@@ -1,36 +1,50 @@
 """`customers import FILE.csv`: upsert customers and units from a dealer's install list."""
 from __future__ import annotations
 
+import csv
+import io
 import sys
 
 import click
-from flask.cli import AppGroup
 
+from app.commands.groups import CommandGroup
 from app.customers.importer import BadHeader, import_install_list, read_rows
 from app.web import business_tz, db_session, now
 
-customers = AppGroup("customers", help="Customers and their units.")
+customers = CommandGroup("customers", help="Customers and their units.")
+
+
+def read_install_list(path: str) -> list[tuple[int, dict]]:
+    """Every row of the file, read before anything is written: a file that cannot be read writes nothing."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as stream:
+            text = stream.read()
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"{path} is not UTF-8 text (byte {exc.start} cannot be read); save it as 'CSV UTF-8' and import again"
+        ) from None
+    reader = read_rows(io.StringIO(text, newline=""))
+    try:
+        return list(reader)
+    except BadHeader as exc:
+        raise click.ClickException(str(exc)) from None
+    except csv.Error as exc:
+        raise click.ClickException(f"{path} is not a CSV file: {exc}") from None
 
 
 @customers.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_file(path: str) -> None:
     """Import FILE.csv; bad rows are reported by line number and skipped, good rows are kept."""
-    with open(path, encoding="utf-8-sig", newline="") as stream:
-        total = sum(1 for _ in stream) - 1
-        stream.seek(0)
-        try:
-            rows = read_rows(stream)
-            session = db_session()
-            at = now()
-            today = at.astimezone(business_tz()).date()
-            if sys.stderr.isatty():
-                with click.progressbar(length=max(total, 0), label="importing", file=sys.stderr) as bar:
-                    report = import_install_list(session, rows, now=at, today=today, on_row=lambda: bar.update(1))
-            else:
-                report = import_install_list(session, rows, now=at, today=today)
-        except BadHeader as exc:
-            raise click.ClickException(str(exc)) from None
+    rows = read_install_list(path)
+    session = db_session()
+    at = now()
+    today = at.astimezone(business_tz()).date()
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
+            report = import_install_list(session, rows, now=at, today=today, on_row=lambda: bar.update(1))
+    else:
+        report = import_install_list(session, rows, now=at, today=today)
     session.commit()
     for line, reason in report.skipped:
         click.echo(f"line {line}: skipped: {reason}", err=True)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
+from app.commands.groups import CommandGroup
 from app.demo.seed import seed_demo
 from app.web import business_tz, db_session, now
 
-demo = AppGroup("demo", help="Demo data.")
+demo = CommandGroup("demo", help="Demo data.")
 
 
 @demo.command("seed")

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
-from flask.cli import AppGroup
 
+from app.commands.groups import CommandGroup
 from app.web import database, now, settings
 from scheduler.jobs import JOBS, JobContext
 
-jobs = AppGroup("jobs", help="Scheduled jobs.")
+jobs = CommandGroup("jobs", help="Scheduled jobs.")
 
 
 @jobs.command("list")

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
+from app.commands.groups import CommandGroup
 from app.errors import DomainError
 from app.staff.tokens import ROLES, create_user
 from app.web import db_session, now
 
-users = AppGroup("users", help="Staff users and their API tokens.")
+users = CommandGroup("users", help="Staff users and their API tokens.")
 
 
 @users.command("create")

@@ -57,14 +57,25 @@ class InstallRow:
 
 
 def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict]]:
-    """Rows of the CSV with their line numbers (the header is line 1); the header must match."""
-    reader = csv.DictReader(stream)
-    header = tuple((h or "").strip().lstrip("\ufeff") for h in (reader.fieldnames or ()))
+    """Rows of the CSV, each with the line it starts on (the header is line 1); the header must match.
+
+    A quoted value may hold a line break (Alt+Enter in a spreadsheet), so a row's first line is
+    counted from where the previous row ended. Blank lines and rows of empty cells are not rows.
+    Values past the header's columns are kept under the key None, as `csv.DictReader` does.
+    """
+    reader = csv.reader(stream)
+    header = tuple(h.lstrip("\ufeff").strip() for h in next(reader, ()))
     if header != HEADER:
         raise BadHeader(f"the header must be {','.join(HEADER)}; found {','.join(header) or 'nothing'}")
-    reader.fieldnames = list(HEADER)
-    for record in reader:
-        yield reader.line_num, record
+    ended = reader.line_num
+    for values in reader:
+        first_line, ended = ended + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        record: dict = dict(zip(HEADER, values))
+        if len(values) > len(HEADER):
+            record[None] = values[len(HEADER):]
+        yield first_line, record
 
 
 def parse_row(line: int, record: dict, today: date) -> InstallRow:

@@ -38,20 +38,27 @@ class SeedReport:
     technicians_created: int
 
 
+# Ages of the units on 1 January of the seeding year. Whatever the day of that year, the first three
+# stay inside every whole-unit cover (the shortest is 5 years, 1826 days, and a year may pass) and the
+# last two are past every whole-unit cover (the longest is 6 years); a water heater of 2300 days is out
+# of its 5-year cover but inside its 8-year tank cover (P-WAR-6).
+_AGES_DAYS = (30, 400, 1400, 2300, 3100)
+
+
 def demo_install_rows(today: date) -> list[tuple[int, dict]]:
-    """Twenty customers, thirty units: every product line, in warranty, near its end, and out of it."""
+    """Twenty customers, thirty units: every product line, each both in and out of warranty on `today`."""
     rows = []
-    anchor = date(today.year, 1, 15)  # so re-seeding within a year changes nothing
-    ages_days = [30, 400, 1500, 2150, 2300, 3100]  # 2150 is just inside 6 years; 2300 past 6, inside 8 (tank)
+    anchor = date(today.year, 1, 1)  # so re-seeding within a year changes nothing
     for i in range(30):
         line = ("home_ac", "commercial_ac", "water_heater")[i % 3]
+        age = _AGES_DAYS[(i // 3) % len(_AGES_DAYS)]
         owner = i % 20
         province, city = _CITIES[owner % len(_CITIES)]
         rows.append((i + 2, {
             "name": _NAMES[owner], "phone": f"1380013{8000 + owner:04d}", "province": province, "city": city,
             "address": f"民族大道{100 + owner}号", "product_line": line, "model": _MODELS[line],
             "serial": f"{_SERIAL_PREFIX[line]}{2026000 + i:08d}",
-            "installed_on": (anchor - timedelta(days=ages_days[i % len(ages_days)])).isoformat(),
+            "installed_on": (anchor - timedelta(days=age)).isoformat(),
         }))
     return rows
 

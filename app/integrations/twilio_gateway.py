@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -27,10 +28,12 @@ from twilio.rest import Client
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 __all__ = [
+    "ListedMessage",
     "PlacedCall",
     "SentMessage",
     "TwilioSendError",
     "make_twilio_client",
+    "messages_created_since",
     "place_call",
     "send_sms",
 ]
@@ -231,3 +234,36 @@ def place_call(
     with _translate_errors():
         call = client.calls.create(**kwargs)
     return PlacedCall(sid=call.sid, status=call.status)
+
+
+@dataclass(frozen=True)
+class ListedMessage:
+    """One message as Twilio's list shows it."""
+
+    sid: str
+    to: str
+    body: str
+    status: str
+    date_created: datetime
+
+
+def messages_created_since(client: Client, *, to: str, since: datetime, scan_limit: int = 500) -> list[ListedMessage]:
+    """Messages to `to` that Twilio created at or after `since`, newest first.
+
+    Filters on To only and reads pages newest first until a message older than `since`: the
+    DateSent filter would miss messages still queued at Twilio (they have no date_sent yet),
+    and those are exactly the ones a lost answer leaves behind. Raises `TwilioSendError` when
+    Twilio cannot be asked, or when more than `scan_limit` messages would have to be read
+    (the answer would be incomplete).
+    """
+    found: list[ListedMessage] = []
+    with _translate_errors():
+        for scanned, message in enumerate(client.messages.stream(to=to, page_size=50)):
+            created = message.date_created
+            if created is not None and created < since:
+                return found
+            if scanned >= scan_limit:
+                raise TwilioSendError(0, None, f"more than {scan_limit} messages to scan", ambiguous=True)
+            found.append(ListedMessage(sid=message.sid, to=message.to, body=message.body or "",
+                                       status=message.status, date_created=created))
+    return found

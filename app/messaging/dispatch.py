@@ -1,55 +1,194 @@
-"""Sending queued texts through the configured SMS backend.
+"""The outbox dispatcher: claims due texts, paces them per sender, sends them, writes the outcome.
 
-The `log` backend records a row as sent without any network (the embedded default).
+One pass (`OutboxDispatcher.run_pass`, the `outbox_dispatch` job):
+
+1. settle stale claims (reconcile.py);
+2. claim due texts in one committed transaction (claims.py: lease token, `claimed_until`),
+   transactional before survey before reminder before marketing; reminders and marketing are
+   not claimed in quiet hours; texts whose number opted out or was blocked since they were
+   queued are settled instead of sent; pacing reserves each text's slot (pacing.py);
+3. send each at its slot, but only while the request can finish before the lease ends; texts it
+   cannot send in time (or when asked to stop) are released, never sent late;
+4. write outcomes in small batches (outcomes.py), each guarded by the lease token.
+
+A text is sent at most once per claim, and a claim whose outcome was lost is settled by looking
+the text up at Twilio before anything is sent again (reconcile.py). Several dispatchers (threads
+or processes, see dispatcher.py) share the queue and the pacing.
 """
 from __future__ import annotations
 
 import logging
+import random
+import threading
+import time
+import uuid
+from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from app.customers.phone_numbers import mask_phone
-from app.messaging.models import Message
+from app.config import Settings
+from app.database import Database
+from app.messaging.backends import SendOutcome, make_backend
+from app.messaging.claims import ClaimedText, begin_write, claim_due, extend_lease, release, settle_unsendable
+from app.messaging.delivery import purge_early_statuses
+from app.messaging.outcomes import record_outcomes
+from app.messaging.pacing import Sender, claim_size, reserve_slots, sender_from_settings
+from app.messaging.policy import DispatchPolicy
+from app.messaging.reconcile import reconcile_stale
 
 log = logging.getLogger(__name__)
 
+RECONCILE_EVERY = timedelta(seconds=15)
+SUMMARY_ORDER = ("sent", "failed", "retry", "unknown", "suppressed", "refused", "released", "halt",
+                 "found", "resent", "lookup_failed", "staff")
+
+
+class RunningClock:
+    """Real time, shifted so that it read `start` when made (`jobs run outbox_dispatch --now`)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._start, self._t0 = start, time.monotonic()
+
+    def now(self) -> datetime:
+        """`start` plus the time elapsed since."""
+        return self._start + timedelta(seconds=time.monotonic() - self._t0)
+
 
 @dataclass(frozen=True)
-class DispatchResult:
-    sent: int
-    failed: int
+class Claim:
+    """Texts one claim holds, each with its sending slot, and when the lease ends."""
+
+    token: str
+    texts: list[ClaimedText]
+    slots: list[datetime]
+    until: datetime
 
 
-class LogBackend:
-    """Records texts as sent; nothing leaves the machine."""
-
-    name = "log"
-
-    def send(self, message: Message) -> tuple[str | None, str]:
-        log.info("SMS (log backend) to %s: %d characters", mask_phone(message.phone), len(message.body))
-        return None, "sent"
+def summary(counts: Counter) -> str:
+    """"sent 3, failed 0, ..." in a fixed order, zeros left out after the first two."""
+    parts = [f"{k} {counts.get(k, 0)}" for k in SUMMARY_ORDER if k in ("sent", "failed") or counts.get(k)]
+    return ", ".join(parts)
 
 
-def due_messages(session: Session, now: datetime, limit: int) -> list[Message]:
-    """Queued texts that are due, transactional first (lower priority number), oldest first."""
-    query = (select(Message).where(Message.direction == "out", Message.status == "queued", Message.send_after <= now)
-             .order_by(Message.priority, Message.send_after, Message.id).limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+class OutboxDispatcher:
+    """One dispatcher (one thread); several may run at once against the same database."""
+
+    def __init__(self, database: Database, settings: Settings, *, clock=None, sleep=None, rng=None,
+                 backend=None, sender: Sender | None = None, policy: DispatchPolicy | None = None) -> None:
+        self.database = database
+        self.policy = policy or DispatchPolicy.from_settings(settings)
+        self.sender = sender or sender_from_settings(settings)
+        self.backend = backend or make_backend(settings, self.sender, timeout=self.policy.request_timeout)
+        self.clock = clock or RunningClock(datetime.now().astimezone())
+        self._sleep = sleep or time.sleep
+        self.rng = rng or random.Random()
+
+    def run_pass(self, *, budget: timedelta | None = None, stop: threading.Event | None = None) -> Counter:
+        """Settle stale claims, then claim and send until nothing is due, `budget` is spent or `stop` is set."""
+        start = self.clock.now()
+        counts = self.reconcile()
+        next_reconcile = start + RECONCILE_EVERY
+        while not (stop is not None and stop.is_set()):
+            if budget is not None and self.clock.now() - start >= budget:
+                break
+            if self.clock.now() >= next_reconcile:  # a long run must not leave a dead claim waiting for its end
+                counts.update(self.reconcile())
+                next_reconcile = self.clock.now() + RECONCILE_EVERY
+            claim, settled = self.claim()
+            counts.update(settled)
+            if claim is None:
+                if not settled:
+                    break
+                continue
+            sent = self.send(claim, stop)
+            counts.update(sent)
+            if sent.get("halt"):
+                log.error("the SMS backend refused our credentials or account: dispatching stopped")
+                break
+        return counts
+
+    def reconcile(self) -> Counter:
+        """Settle rows whose claimant's lease ran out (reconcile.py) and forget stale early callbacks."""
+        counts = reconcile_stale(self.database, self.backend, clock=self.clock.now, policy=self.policy, rng=self.rng)
+        with self.database.session() as session:
+            purge_early_statuses(session, self.clock.now())
+            session.commit()
+        return counts
+
+    def claim(self) -> tuple[Claim | None, Counter]:
+        """Claim due texts and reserve their slots, committed before anything is sent."""
+        now, token = self.clock.now(), uuid.uuid4().hex
+        with self.database.session() as session:
+            begin_write(session)
+            texts = claim_due(session, now=now, token=token, lease=self.policy.lease,
+                              limit=claim_size(self.sender, self.policy.batch_size),
+                              quiet_hours=self.policy.quiet_hours)
+            sendable, settled = settle_unsendable(session, texts, now)
+            slots = reserve_slots(session, self.sender, [t.segments for t in sendable], now)
+            until = now + self.policy.lease
+            if sendable and self.sender.paced:
+                until = max(slots) + self.policy.lease
+                extend_lease(session, token, until)
+            session.commit()
+        if not sendable:
+            return None, settled
+        return Claim(token, sendable, slots, until), settled
+
+    def send(self, claim: Claim, stop: threading.Event | None = None) -> Counter:
+        """Send the claim's texts at their slots; write outcomes in batches; release what cannot go."""
+        counts: Counter = Counter()
+        pending: list[tuple[ClaimedText, SendOutcome]] = []
+        flushed_at = time.monotonic()
+        timeout = timedelta(seconds=self.policy.request_timeout)
+        for index, (text, slot) in enumerate(zip(claim.texts, claim.slots)):
+            wait = (slot - self.clock.now()).total_seconds()
+            if wait > 0.05 and pending:
+                counts += self._flush(claim.token, pending)  # callbacks may arrive while we wait
+                pending, flushed_at = [], time.monotonic()
+            if wait > 0:
+                self._wait(wait, stop)
+            late = self.clock.now() + timeout >= claim.until
+            if late or (stop is not None and stop.is_set()):
+                counts["released"] += self._release(claim.token, claim.texts[index:])
+                break
+            outcome = self.backend.send(text.phone, text.body)
+            pending.append((text, outcome))
+            if outcome.kind == "halt":
+                counts["released"] += self._release(claim.token, claim.texts[index + 1:])
+                break
+            due = time.monotonic() - flushed_at >= self.policy.flush_interval.total_seconds()
+            if len(pending) >= self.policy.flush_every or due:
+                counts += self._flush(claim.token, pending)
+                pending, flushed_at = [], time.monotonic()
+        if pending:
+            counts += self._flush(claim.token, pending)
+        return counts
+
+    def _flush(self, token: str, pending: list[tuple[ClaimedText, SendOutcome]]) -> Counter:
+        with self.database.session() as session:
+            counts = record_outcomes(session, token, pending, now=self.clock.now(), policy=self.policy, rng=self.rng)
+            session.commit()
+        return counts
+
+    def _release(self, token: str, texts: list[ClaimedText]) -> int:
+        with self.database.session() as session:
+            release(session, token, [t.id for t in texts])
+            session.commit()
+        return len(texts)
+
+    def _wait(self, seconds: float, stop: threading.Event | None) -> None:
+        if stop is not None:
+            stop.wait(seconds)
+        else:
+            self._sleep(seconds)
 
 
-def dispatch_due(session: Session, backend, *, now: datetime, limit: int = 500) -> DispatchResult:
-    """Send up to `limit` due texts; the caller commits."""
-    sent = failed = 0
-    for message in due_messages(session, now, limit):
-        sid, status = backend.send(message)
-        message.sid, message.status = sid, status
-        message.attempts += 1
-        message.sent_at = message.status_updated_at = now
-        sent += 1
-    session.flush()
-    return DispatchResult(sent=sent, failed=failed)
+# A scheduled pass stops in time for the next one (the scheduler runs it every minute).
+PASS_BUDGET = timedelta(seconds=50)
+
+
+def run_outbox_pass(database: Database, settings: Settings, *, now: datetime,
+                    budget: timedelta = PASS_BUDGET) -> str:
+    """One dispatcher pass as of `now` (time then runs on from there); returns its summary."""
+    dispatcher = OutboxDispatcher(database, settings, clock=RunningClock(now))
+    return summary(dispatcher.run_pass(budget=budget))

@@ -1,4 +1,14 @@
-"""Texts in and out (the outbox is the `out` rows) and the suppression list."""
+"""Texts in and out (the outbox is the `out` rows), the suppression list, and what the dispatcher keeps.
+
+An `out` row's `status` is the outbox's own life of the text:
+
+    queued -> sending -> sent -> delivered | undelivered | failed
+                      \\-> queued (retry later)  \\-> needs_reconciliation (staff must check)
+    suppressed / refused: never sent, by policy (opt-out) or by a content or number rule
+
+`twilio_status` keeps Twilio's own word for the text (queued, accepted, sent, delivered, ...);
+Twilio's "queued" means Twilio has it, which is why it is not stored in `status`.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,7 +37,7 @@ class Message(Base):
     # transactional (ticket confirmations, surveys) goes ahead of reminder and marketing.
     category: Mapped[str] = mapped_column(String(16), default="transactional")
     priority: Mapped[int] = mapped_column(Integer, default=0)  # lower is sooner
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
     sid: Mapped[str | None] = mapped_column(String(40), unique=True)
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_message: Mapped[str | None] = mapped_column(String(300))
@@ -40,6 +50,15 @@ class Message(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The claim that may have reached Twilio: its token guards every write of its outcome, and
+    # its time bounds the search for the text at Twilio when the outcome was lost (reconcile.py).
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    twilio_status: Mapped[str | None] = mapped_column(String(16))
+    segments: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # what pacing counts
+    # Lost outcomes: pending (Twilio answered 5xx or nothing), then found (at Twilio),
+    # resent (proved not created) or staff.
+    reconciliation: Mapped[str | None] = mapped_column(String(16))
 
 
 class Suppression(Base):
@@ -51,3 +70,42 @@ class Suppression(Base):
     source: Mapped[str] = mapped_column(String(16))  # sms, staff, twilio
     reason: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SmsBlock(Base):
+    """A number no text can reach (a landline, an invalid number): call it instead.
+
+    Written when Twilio answers 21614 / 30006 (landline) or 21211 (invalid); read by
+    `app.messaging.suppressions.is_landline` and by anyone choosing voice over text.
+    """
+
+    __tablename__ = "sms_blocks"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16))  # landline, invalid
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SenderPace(Base):
+    """A sender's next free sending slot, shared by every dispatcher process (pacing.py)."""
+
+    __tablename__ = "sms_sender_pace"
+
+    sender: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_slot_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EarlyStatus(Base):
+    """A status callback that arrived before its MessageSid was recorded on a row.
+
+    Twilio may call back before the dispatcher has committed the sid it was given; the callback
+    waits here and is applied when the sid is recorded (or purged after a week).
+    """
+
+    __tablename__ = "sms_early_statuses"
+
+    sid: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,35 +1,48 @@
 """The outbox: a text to a customer is a row written in the same transaction as its cause.
 
-Nothing here talks to the network; the dispatcher sends committed rows later. A number on the
-suppression list still gets transactional texts (answers to its own request); reminders and
-marketing to it are recorded as `suppressed` and never sent.
+Nothing here talks to the network; the dispatcher sends committed rows later. What a row's
+status says when it is written:
+
+- `queued`: it will be sent at `send_after` (reminders and marketing queued in quiet hours wait
+  for the morning, spread over its first hour);
+- `suppressed`: the number opted out and the category is not sent to such numbers (policy in
+  app.messaging.suppressions); recorded, never sent;
+- `refused`: no text may go: the number is a landline or invalid, or this would be the 4th
+  identical text to the number within 24 hours (carriers reject it). Recorded with the reason,
+  never silently dropped.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
-from app.messaging.models import Message, Suppression
+from app.customers.phone_numbers import mask_phone
+from app.messaging.models import Message
+from app.messaging.policy import SendingPolicy
+from app.messaging.quiet_hours import QUIET_CATEGORIES
+from app.messaging.suppressions import SUPPRESSIBLE, is_suppressed, text_block
 from app.messaging.templates import SmsTemplates
 
+log = logging.getLogger(__name__)
+
 CATEGORIES = {"transactional": 0, "survey": 1, "reminder": 5, "marketing": 9}  # -> priority
-# Categories a suppressed number does not receive (P-CARE-5 texts and campaigns).
-SUPPRESSIBLE = frozenset({"reminder", "marketing"})
+# Statuses of texts that went, or may yet go, to the carrier: what the identical-text rule counts.
+_COUNTED = ("queued", "sending", "sent", "delivered", "undelivered", "needs_reconciliation")
+
+__all__ = ["CATEGORIES", "SUPPRESSIBLE", "is_suppressed", "queue_text", "sms_templates"]
 
 
-@lru_cache(maxsize=4)
-def sms_templates(signature: str = "【志高】", root: Path = PROJECT_ROOT / "sms_templates") -> SmsTemplates:
+@lru_cache(maxsize=8)
+def sms_templates(signature: str = "【志高】", root: Path = PROJECT_ROOT / "sms_templates",
+                  allow_urls: bool = False) -> SmsTemplates:
     """The shipped templates (cached: they are files that change only on deploy)."""
-    return SmsTemplates(root, signature=signature)
-
-
-def is_suppressed(session: Session, phone: str) -> bool:
-    return session.get(Suppression, phone) is not None
+    return SmsTemplates(root, signature=signature, allow_urls=allow_urls)
 
 
 def queue_text(
@@ -45,24 +58,55 @@ def queue_text(
     lang: str = "zh",
     signature: str = "【志高】",
     send_after: datetime | None = None,
+    policy: SendingPolicy | None = None,
 ) -> Message:
-    """Render `template` and queue it for `phone`; a second call with the same `dedupe_key` returns the first row."""
+    """Render `template` and queue it for `phone`; a second call with the same `dedupe_key` returns the first row.
+
+    `policy` (SendingPolicy.from_settings) carries the configured signature, link rule and quiet
+    hours; without it the defaults apply with `signature`. Raises TemplateError for a text that
+    may not be sent (missing variable, link, too long).
+    """
     if category not in CATEGORIES:
         raise ValueError(f"unknown text category {category!r}")
     if dedupe_key is not None:
         existing = session.scalar(select(Message).where(Message.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    rendered = sms_templates(signature).render(template, lang, marketing=category == "marketing", **context)
-    status = "queued"
-    note = None
-    if category in SUPPRESSIBLE and is_suppressed(session, phone):
-        status, note = "suppressed", "the number opted out of reminders and marketing"
+    policy = policy or SendingPolicy(signature=signature)
+    templates = sms_templates(policy.signature, allow_urls=policy.allow_urls)
+    rendered = templates.render(template, lang, marketing=category == "marketing", **context)
+    status, note = _refusal(session, phone, rendered.body, category, now, policy)
     message = Message(
         direction="out", phone=phone, body=rendered.body, template=template, category=category,
         priority=CATEGORIES[category], status=status, error_message=note, ticket_id=ticket_id,
         dedupe_key=dedupe_key, attempts=0, created_at=now, send_after=send_after or now,
+        segments=rendered.segments.segments,
     )
     session.add(message)
     session.flush()
+    if status == "queued" and category in QUIET_CATEGORIES and policy.quiet_hours is not None:
+        # The id spreads the morning's texts over the spread window (needs the flush above).
+        message.send_after = policy.quiet_hours.release_time(message.send_after, message.id)
+    elif status != "queued":
+        log.info("text %s to %s not sent: %s", template, mask_phone(phone), status)
     return message
+
+
+def _refusal(session: Session, phone: str, body: str, category: str, now: datetime,
+             policy: SendingPolicy) -> tuple[str, str | None]:
+    """`queued` and no note, or why the text must not go."""
+    block = text_block(session, phone)
+    if block is not None:
+        return "refused", f"no text can reach this number ({block.reason}, Twilio {block.error_code}): call instead"
+    if category in SUPPRESSIBLE and is_suppressed(session, phone):
+        return "suppressed", f"the number opted out: no {category} texts"
+    identical = session.scalar(
+        select(func.count()).select_from(Message).where(
+            Message.phone == phone, Message.direction == "out", Message.body == body,
+            Message.created_at > now - policy.identical_window, Message.status.in_(_COUNTED))
+    )
+    if identical >= policy.identical_limit:
+        hours = int(policy.identical_window.total_seconds() // 3600)
+        return "refused", (f"would be identical text number {identical + 1} to this number within {hours} hours; "
+                           f"carriers reject more than {policy.identical_limit}")
+    return "queued", None

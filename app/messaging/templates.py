@@ -136,6 +136,10 @@ class SmsTemplates:
         self._check(used_lang, name, body)
         return RenderedText(name=name, lang=used_lang, body=body, segments=count_segments(body))
 
+    def files(self) -> list[tuple[str, str]]:
+        """Every (lang, name) that has its own file, for counting and listing."""
+        return [(lang, name) for lang in self.languages() for name in self._own_names(lang, "*")]
+
     def check_all(self) -> list[str]:
         """Render every template of every language with SAMPLE_CONTEXT; return the problems.
 

@@ -52,6 +52,8 @@ class Technician(Base):
         """Why this technician cannot be sent out on `day`, or None when they can."""
         if not self.certificate_number:
             return f"technician {self.id} has no certificate (P-NET-2)"
+        if self.certificate_expires_on is None:
+            return f"technician {self.id}'s certificate has no expiry date on record (P-NET-2)"
         if not self.certified_on(day):
             return f"technician {self.id}'s certificate expired on {self.certificate_expires_on} (P-NET-2)"
         if not self.outlet.may_serve:

@@ -27,5 +27,6 @@ def ticket_number(ticket_id: int) -> str:
 
 
 def is_well_formed(number: str) -> bool:
-    """True when `number` is all digits and its check digit is right."""
-    return number.isdigit() and len(number) >= 8 and luhn_digit(number[:-1]) == number[-1]
+    """True when `number` is all ASCII digits and its check digit is right."""
+    # isascii: str.isdigit() also accepts "¹" or full-width digits, which int() may not read.
+    return number.isascii() and number.isdigit() and len(number) >= 8 and luhn_digit(number[:-1]) == number[-1]

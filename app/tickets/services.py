@@ -32,6 +32,7 @@ HOTLINE_BY_LINE = {"home_ac": "400 675 7888", "commercial_ac": "400 675 7555", "
 KIND_LABELS = {"repair": "报修", "install": "安装", "complaint": "投诉", "maintenance": "保养",
                "inquiry": "咨询", "callback": "回电"}
 MAX_SUMMARY = 2000
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,11 @@ def apply_event(
     signature: str = "【志高】",
 ) -> TicketEvent:
     """Move `ticket` by one lifecycle event; IllegalTransition becomes a Conflict and nothing changes."""
+    known = [e.value for e in EventType]
+    if event_type not in known:
+        # Bad input (400), not a state the ticket is in (409).
+        raise ValidationFailed(f"unknown event type {event_type!r}; expected one of: {', '.join(known)}",
+                               {"type": f"one of {', '.join(known)}"})
     try:
         move = lifecycle.transition(ticket.kind, ticket.status, event_type)
     except IllegalTransition as exc:
@@ -188,7 +194,8 @@ def _on_dispatch(session, ticket, log, payload, now, tz) -> None:
     technician_id = payload.get("technician_id")
     if not isinstance(technician_id, int) or isinstance(technician_id, bool):
         raise ValidationFailed("dispatch needs a technician", {"technician_id": "required, an integer id"})
-    technician = session.get(Technician, technician_id)
+    # Beyond INTEGER keys no technician exists, and binding the id would fail on PostgreSQL.
+    technician = session.get(Technician, technician_id) if 1 <= technician_id <= MAX_ROW_ID else None
     if technician is None:
         raise ValidationFailed(f"no technician {technician_id}", {"technician_id": f"no technician {technician_id}"})
     refusal = technician.dispatch_refusal(now.astimezone(tz).date())
@@ -261,6 +268,11 @@ def _after_effects(session: Session, ticket: Ticket, event: EventType, now: date
         raise_escalation(session, reason="unhappy_customer", queue="supervisor", now=now, ticket_id=ticket.id,
                          dedupe_key=f"ticket:{ticket.id}:unhappy:{ticket.reopen_count}",
                          detail=f"callback score {ticket.callback_score}")
+    # The closed loop follows the ticket in this same transaction: a resolved job opens its
+    # survey, a recorded callback settles it, a maintenance visit moves the unit's next visit.
+    from app.care.hooks import after_ticket_event
+
+    after_ticket_event(session, ticket, event.value, now=now, tz=tz)
 
 
 def _text_warranty_restart(session, ticket, restart, now, tz, signature) -> None:

@@ -103,5 +103,6 @@ def milestones(
 
 
 def loaner_owed(loaner_due_at: datetime | None, resolved_at: datetime | None, now: datetime) -> bool:
-    """P-SLA-4: a main-equipment fault still unresolved at its loaner time is owed a loaner unit."""
-    return loaner_due_at is not None and resolved_at is None and now >= loaner_due_at
+    """P-SLA-4: a main-equipment fault still unresolved *after* its 24 hours is owed a loaner unit."""
+    # Strictly after, as with milestone_state: a repair finished exactly at 24 h is on time.
+    return loaner_due_at is not None and resolved_at is None and now > loaner_due_at

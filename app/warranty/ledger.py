@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from datetime import tzinfo as TzInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.tickets.models import Ticket
 from app.units.models import Unit, WarrantyRestartRecord
@@ -13,20 +13,35 @@ from app.warranty.engine import DowntimeSpell, WarrantyRestart, WarrantyStatus, 
 
 
 def downtime_spells(session: Session, unit: Unit) -> list[DowntimeSpell]:
-    """A unit is out of use from a repair's reception until its resolution (cancelled repairs excluded)."""
+    """The spells a unit was out of use, from its repair tickets (see `_spells_of`)."""
     tickets = session.scalars(
-        select(Ticket).where(Ticket.unit_id == unit.id, Ticket.kind == "repair", Ticket.status != "cancelled")
-        .order_by(Ticket.created_at)
+        select(Ticket).where(Ticket.unit_id == unit.id, Ticket.kind == "repair")
+        .order_by(Ticket.created_at).options(selectinload(Ticket.events))
     )
-    return [
-        DowntimeSpell(
-            ticket_number=t.number or str(t.id),
-            out_of_use_from=t.created_at,
-            back_in_use_at=t.resolved_at,
-            users_fault=t.users_fault,
-        )
-        for t in tickets
-    ]
+    return [spell for ticket in tickets for spell in _spells_of(ticket)]
+
+
+def _spells_of(ticket: Ticket) -> list[DowntimeSpell]:
+    """Out of use from reception, and again from each reopening, until the resolve that follows.
+
+    A reopened repair worked between its resolution and the reopening: that time is not downtime.
+    A cancel withdraws the spell it ends (no fault was fixed); `users_fault` is as each resolve said.
+    """
+    number = ticket.number or str(ticket.id)
+    spells: list[DowntimeSpell] = []
+    since, users_fault = ticket.created_at, False
+    for event in ticket.events:
+        if event.type == "reopen":
+            since = event.at
+        elif event.type == "cancel":
+            since = None
+        elif event.type == "resolve" and since is not None:
+            users_fault = (event.changes or {}).get("users_fault", [None, users_fault])[1]
+            spells.append(DowntimeSpell(number, since, event.at, users_fault=bool(users_fault)))
+            since = None
+    if since is not None:
+        spells.append(DowntimeSpell(number, since, None, users_fault=False))
+    return spells
 
 
 def warranty_start(unit: Unit) -> date | None:

@@ -335,9 +335,15 @@ def test_check_all_on_the_shipped_templates_finds_no_problem():
     assert SmsTemplates(SHIPPED).check_all() == []
 
 
+def test_every_shipped_template_exists_in_both_languages():
+    shipped = SmsTemplates(SHIPPED)
+    assert shipped._own_names("en", "*") == shipped._own_names("zh", "*")
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_shipped_template_exists_in_both_languages(lang):
-    assert SmsTemplates(SHIPPED)._own_names(lang, "*") == sorted(SHIPPED_VARIABLES)
+def test_every_template_other_modules_call_is_shipped(lang):
+    # Features add templates of their own; these are the ones whose variables are fixed here.
+    assert set(SHIPPED_VARIABLES) <= set(SmsTemplates(SHIPPED)._own_names(lang, "*"))
 
 
 def test_sample_context_covers_every_shipped_variable():

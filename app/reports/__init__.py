@@ -1,0 +1,1 @@
+"""Reports for supervisors: what the closed loop achieved, measured."""

@@ -1,0 +1,142 @@
+"""Answers to a survey, by text, by voice or by a person, and the end of a survey call.
+
+`record_survey_answer` is the one way a rating reaches a ticket: it stores the answer and, when
+the ticket is waiting for its callback, applies the same `record_callback` event staff use, with
+actor "survey", so the ticket becomes verified (P-REC-3). A score of 1 or 2 goes to a supervisor
+at once (P-REC-4).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import tzinfo as TzInfo
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound, ValidationFailed
+from app.escalations.models import Escalation
+from app.escalations.services import raise_escalation
+from app.surveys.answers import read_score
+from app.surveys.models import OPEN_STATUSES, Survey
+
+CHANNELS = ("sms", "voice", "staff")
+# Twilio's final call statuses; anything else (queued, ringing, in-progress) is news, not an end.
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+UNHAPPY_AT_MOST = 2
+MAX_ANSWER_CHARS = 500
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class SurveyOutcome:
+    """What became of one answer.
+
+    `understood`: a score could be read. `recorded`: this answer is the survey's result (False
+    when an earlier answer already stands, or when it was not understood). `score` is the score
+    that stands, if any. `escalated`: the score was 1-2 and a supervisor has it.
+    """
+
+    survey_id: int
+    ticket_number: str
+    understood: bool
+    recorded: bool
+    score: int | None
+    escalated: bool = False
+
+
+def record_survey_answer(
+    session: Session,
+    *,
+    survey_id: int,
+    answer: str,
+    channel: str,
+    now: datetime,
+    tz: TzInfo | None = None,
+    signature: str = "【志高】",
+) -> SurveyOutcome:
+    """Read `answer` forgivingly and, when it gives a score, make it the survey's result.
+
+    Idempotent: a second understood answer (a Twilio retry, a customer answering twice) leaves
+    the first result standing. An answer that is not understood changes nothing: re-asking is the
+    caller's decision (the IVR asks again in the call, the text channel uses `take_survey_reply`).
+    Raises NotFound for an unknown survey, ValidationFailed for an unknown channel.
+    """
+    if channel not in CHANNELS:
+        raise ValidationFailed(f"unknown survey channel {channel!r}", {"channel": f"one of {', '.join(CHANNELS)}"})
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        raise NotFound(f"no survey {survey_id}")
+    ticket = survey.ticket
+    if survey.status not in OPEN_STATUSES:
+        return SurveyOutcome(survey.id, ticket.number, read_score(answer) is not None, False, survey.score)
+    score = read_score(answer)
+    if score is None:
+        return SurveyOutcome(survey.id, ticket.number, False, False, None)
+    survey.status, survey.score, survey.answered_at = "answered", score, now
+    survey.answer_channel, survey.answer_text = channel, (answer or "")[:MAX_ANSWER_CHARS]
+    survey.next_action_at = None
+    close_staff_tasks(session, survey, now=now, note=f"the customer answered by {channel}: score {score}")
+    if ticket.status == "resolved":
+        from app.tickets.services import apply_event  # tickets call back into surveys: import late
+
+        apply_event(session, ticket, "record_callback",
+                    {"score": score, "note": f"satisfaction survey by {channel}: {survey.answer_text[:200]}"},
+                    actor="survey", now=now, tz=tz or BUSINESS_TZ, signature=signature)
+    escalated = score <= UNHAPPY_AT_MOST
+    if escalated:
+        # Same key as the ticket's own rule, so a score recorded either way escalates once.
+        raise_escalation(session, reason="unhappy_customer", queue="supervisor", now=now, ticket_id=ticket.id,
+                         dedupe_key=f"ticket:{ticket.id}:unhappy:{ticket.reopen_count}",
+                         detail=f"survey score {score} by {channel}: {survey.answer_text[:200]}")
+    session.flush()
+    return SurveyOutcome(survey.id, ticket.number, True, True, score, escalated)
+
+
+def voice_call_ended(session: Session, *, call_sid: str, call_status: str, now: datetime) -> bool:
+    """Take a call status for a survey call; True when `call_sid` was one of ours.
+
+    A survey call that ends without a rating (no answer, busy, failed, cancelled, or answered and
+    hung up) hands the survey to a person: a staff callback task in the escalation queue.
+    """
+    survey = session.scalar(select(Survey).where(Survey.call_sid == call_sid)) if call_sid else None
+    if survey is None:
+        return False
+    survey.call_status = (call_status or "")[:16]
+    if call_status in FINAL_CALL_STATUSES:
+        survey.call_ended_at = survey.call_ended_at or now
+        if survey.status == "calling":
+            reason = "voice survey ended without a rating" if call_status == "completed" else f"voice survey {call_status}"
+            hand_to_staff(session, survey, reason=reason, now=now)
+    session.flush()
+    return True
+
+
+def hand_to_staff(session: Session, survey: Survey, *, reason: str, now: datetime,
+                  queue: str = "agent", task: str = "survey_callback", detail: str = "") -> Escalation:
+    """Stop the automated ladder and put the survey in a person's queue (one task per round)."""
+    survey.status, survey.next_action_at = "staff", None
+    survey.staff_task_at, survey.staff_task_reason = now, reason[:40]
+    escalation = raise_escalation(
+        session, reason=task, queue=queue, now=now, ticket_id=survey.ticket_id,
+        dedupe_key=f"{survey.key}:{task}", detail=detail or f"call the customer for the satisfaction survey: {reason}",
+    )
+    session.flush()
+    return escalation
+
+
+def close_staff_tasks(session: Session, survey: Survey, *, now: datetime, note: str) -> None:
+    """Resolve this round's open staff tasks: the answer they were waiting for has arrived."""
+    prefix = f"{survey.key}:"
+    for escalation in session.scalars(
+        select(Escalation).where(Escalation.ticket_id == survey.ticket_id, Escalation.status == "open",
+                                 Escalation.dedupe_key.startswith(prefix, autoescape=True))
+    ):
+        escalation.status, escalation.resolved_at = "resolved", now
+        escalation.resolved_by, escalation.resolution_note = "survey", note[:500]
+
+
+def survey_for_ticket(session: Session, ticket_id: int) -> Survey | None:
+    """The survey of a ticket, if its job was resolved (there is at most one)."""
+    return session.scalar(select(Survey).where(Survey.ticket_id == ticket_id))

@@ -1,0 +1,108 @@
+"""Settings.from_environment: the variables of interfaces.md, their defaults, and loud failures at start-up."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT, Settings
+
+CREDENTIALS = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "a-secret-token"}
+
+
+def settings(tmp_path: Path | None = None, **env: str) -> Settings:
+    return Settings.from_environment(env, instance_path=tmp_path)
+
+
+def test_the_default_database_is_a_sqlite_file_under_the_instance_folder(tmp_path):
+    assert settings(tmp_path).database_url == f"sqlite:///{tmp_path / 'contact_centre.sqlite3'}"
+
+
+def test_the_default_instance_folder_is_the_projects_instance_folder():
+    assert settings().database_url == f"sqlite:///{PROJECT_ROOT / 'instance' / 'contact_centre.sqlite3'}"
+
+
+def test_database_url_is_taken_as_given(tmp_path):
+    url = "postgresql+psycopg://svc@db.internal:5432/contact"
+    assert settings(tmp_path, DATABASE_URL=url).database_url == url
+
+
+def test_an_empty_database_url_counts_as_unset(tmp_path):
+    assert settings(tmp_path, DATABASE_URL="").database_url.startswith("sqlite:///")
+
+
+def test_without_credentials_texts_are_recorded_with_the_log_backend(tmp_path):
+    config = settings(tmp_path)
+    assert (config.sms_backend, config.twilio_account_sid, config.twilio_auth_token) == ("log", None, None)
+
+
+def test_with_credentials_texts_go_through_twilio(tmp_path):
+    config = settings(tmp_path, **CREDENTIALS)
+    assert (config.sms_backend, config.twilio_account_sid, config.twilio_auth_token) == (
+        "twilio", CREDENTIALS["TWILIO_ACCOUNT_SID"], CREDENTIALS["TWILIO_AUTH_TOKEN"])
+
+
+def test_half_the_credentials_mean_the_log_backend(tmp_path):
+    assert settings(tmp_path, TWILIO_ACCOUNT_SID=CREDENTIALS["TWILIO_ACCOUNT_SID"]).sms_backend == "log"
+
+
+def test_the_log_backend_can_be_chosen_even_with_credentials(tmp_path):
+    assert settings(tmp_path, SMS_BACKEND="log", **CREDENTIALS).sms_backend == "log"
+
+
+def test_the_twilio_backend_without_credentials_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"):
+        settings(tmp_path, SMS_BACKEND="twilio")
+
+
+def test_the_twilio_backend_with_only_the_sid_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="TWILIO_AUTH_TOKEN"):
+        settings(tmp_path, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=CREDENTIALS["TWILIO_ACCOUNT_SID"])
+
+
+def test_an_unknown_sms_backend_is_an_error_naming_the_choices(tmp_path):
+    with pytest.raises(ValueError, match="SMS_BACKEND must be 'twilio' or 'log', not 'aliyun'"):
+        settings(tmp_path, SMS_BACKEND="aliyun")
+
+
+def test_the_twilio_api_url_defaults_to_twilios_own(tmp_path):
+    assert settings(tmp_path).twilio_api_url is None
+
+
+def test_the_twilio_api_url_can_point_at_a_stand_in(tmp_path):
+    assert settings(tmp_path, TWILIO_API_URL="http://127.0.0.1:8765").twilio_api_url == "http://127.0.0.1:8765"
+
+
+def test_the_business_time_zone_defaults_to_shanghai(tmp_path):
+    assert settings(tmp_path).tz_name == "Asia/Shanghai"
+
+
+def test_the_business_time_zone_can_be_set(tmp_path):
+    assert settings(tmp_path, TZ_NAME="Asia/Urumqi").tz_name == "Asia/Urumqi"
+
+
+def test_an_unknown_time_zone_is_an_error_at_start_up(tmp_path):
+    with pytest.raises(ValueError, match="TZ_NAME 'Asia/Guilin' is not a time zone"):
+        settings(tmp_path, TZ_NAME="Asia/Guilin")
+
+
+def test_public_base_url_loses_its_trailing_slash(tmp_path):
+    assert settings(tmp_path, PUBLIC_BASE_URL="https://cc.zhigao.example/").public_base_url == (
+        "https://cc.zhigao.example")
+
+
+def test_public_base_url_defaults_to_the_requests_own(tmp_path):
+    assert settings(tmp_path).public_base_url is None
+
+
+@pytest.mark.parametrize("bad", ["cc.zhigao.example", "ftp://cc.zhigao.example", "https://"])
+def test_a_public_base_url_that_is_not_an_http_url_is_an_error(tmp_path, bad):
+    with pytest.raises(ValueError, match="PUBLIC_BASE_URL"):
+        settings(tmp_path, PUBLIC_BASE_URL=bad)
+
+
+def test_the_process_environment_is_read_when_no_mapping_is_given(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'from-env.sqlite3'}")
+    for name in ("SMS_BACKEND", "TZ_NAME", "PUBLIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings.from_environment().database_url.endswith("from-env.sqlite3")
