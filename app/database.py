@@ -55,6 +55,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_savepoint(conn, _name) -> None:
+    # pysqlite opens a transaction only before a data change, so a SAVEPOINT issued first would
+    # itself start the transaction and its RELEASE would commit everything for good. Open the
+    # transaction first, so a savepoint rolls back with its transaction as on PostgreSQL.
+    if not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction holding SQLite's write lock (a no-op elsewhere).
+
+    A deferred SQLite transaction that read first cannot always upgrade to a writer under load,
+    so a unit of work that will write asks for the lock before its first statement.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     """Create the engine for `url`, with the SQLite pragmas the service relies on."""
     if url.startswith("postgresql://"):
@@ -67,6 +88,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_savepoint)
     return engine
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.database import begin_write
 from app.ivr import engine
 from app.ivr.flows import Flow, FlowSet
 from app.ivr.models import IvrCall
@@ -42,12 +43,6 @@ class Runtime:
 
 class UnknownCall(LookupError):
     """A step for a call whose state is not here and cannot be rebuilt."""
-
-
-def lock_for_write(session: Session) -> None:
-    """Serialise writers: SQLite takes its write lock now (a read-then-write would fail under load)."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def find_call(session: Session, call_sid: str) -> IvrCall | None:
@@ -125,7 +120,7 @@ def _rebuild(session: Session, rt: Runtime, params: CallParams, query: dict) -> 
 
 def take_step(session: Session, rt: Runtime, params: CallParams, *, n: int | None, event: str, query: dict) -> str:
     """Give Twilio's answer for step `n` to the call, and answer with what comes next."""
-    lock_for_write(session)
+    begin_write(session)
     call = find_call(session, params.call_sid)
     if call is None:
         if n != 1:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import ValidationFailed
 from app.escalations.services import raise_escalation
-from app.ivr.calls import Runtime, find_call, hotline_flow, lock_for_write
+from app.database import begin_write
+from app.ivr.calls import Runtime, find_call, hotline_flow
 from app.ivr.models import IvrCall
 from app.ivr.prompts import fill
 from app.ivr.routing import CallParams, caller_number
@@ -24,7 +25,7 @@ FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "cancele
 
 def call_ended(session: Session, rt: Runtime, params: CallParams) -> None:
     """Take a status callback: record the end, count an abandoned call, leave a callback ticket if owed."""
-    lock_for_write(session)
+    begin_write(session)
     call = find_call(session, params.call_sid)
     inbound = call.direction == "inbound" if call is not None else params.direction in ("", "inbound")
     if not inbound:

@@ -11,7 +11,8 @@ import logging
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from app.ivr.calls import Runtime, find_call, lock_for_write
+from app.database import begin_write
+from app.ivr.calls import Runtime, find_call
 from app.ivr.flows import Flow
 from app.ivr.models import IvrCall
 from app.ivr.routing import CallParams, caller_number, hotline_for
@@ -58,7 +59,7 @@ def mark_for_callback(session: Session, rt: Runtime, params: CallParams) -> None
     """Note on the call that it still owes the caller something, so its end leaves a callback ticket."""
     if not params.sid_ok:
         return
-    lock_for_write(session)
+    begin_write(session)
     call = find_call(session, params.call_sid)
     if call is None:
         flow = _flow_for(rt, params)
@@ -79,7 +80,7 @@ def rescue_dialled(session: Session, rt: Runtime, params: CallParams) -> str:
     """After the apology's <Dial>: a person took the call, or the callback promise and goodbye."""
     response = VoiceResponse()
     if params.dial_status == "completed":
-        lock_for_write(session)
+        begin_write(session)
         call = find_call(session, params.call_sid)
         if call is not None:
             call.service_done, call.finished, call.updated_at = True, True, rt.now

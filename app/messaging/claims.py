@@ -42,16 +42,6 @@ class ClaimedText:
     reconciliation: str | None = None
 
 
-def begin_write(session: Session) -> None:
-    """Start the session's transaction holding the write lock on SQLite (a no-op elsewhere).
-
-    pysqlite begins transactions lazily and as DEFERRED; a deferred transaction that read first
-    cannot always upgrade to a writer, so the claim asks for the lock up front.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def _skip_locked(query, session: Session):
     if session.get_bind().dialect.name == "postgresql":
         return query.with_for_update(skip_locked=True)

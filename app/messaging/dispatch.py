@@ -26,10 +26,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.database import begin_write
 from app.config import Settings
 from app.database import Database
 from app.messaging.backends import SendOutcome, make_backend
-from app.messaging.claims import ClaimedText, begin_write, claim_due, extend_lease, release, settle_unsendable
+from app.messaging.claims import ClaimedText, claim_due, extend_lease, release, settle_unsendable
 from app.messaging.delivery import purge_early_statuses
 from app.messaging.outcomes import record_outcomes
 from app.messaging.pacing import Sender, claim_size, reserve_slots, sender_from_settings

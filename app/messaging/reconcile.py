@@ -32,10 +32,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.database import begin_write
 from app.customers.phone_numbers import mask_phone
 from app.database import Database
 from app.integrations.twilio_gateway import TwilioSendError
-from app.messaging.claims import ClaimedText, begin_write, claim_stale
+from app.messaging.claims import ClaimedText, claim_stale
 from app.messaging.delivery import apply_early_statuses, outbox_status
 from app.messaging.models import Message
 from app.messaging.policy import DispatchPolicy

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.messaging.claims import begin_write, claim_due, claim_stale, outbox_idle, release, settle_unsendable
+from app.database import begin_write
+from app.messaging.claims import claim_due, claim_stale, outbox_idle, release, settle_unsendable
 from app.messaging.models import Message, SmsBlock, Suppression
 from app.messaging.quiet_hours import QuietHours
 

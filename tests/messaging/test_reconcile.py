@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from app.messaging.claims import begin_write, claim_due
+from app.database import begin_write
+from app.messaging.claims import claim_due
 from app.messaging.models import Message
 from app.messaging.outbox import queue_text
 
