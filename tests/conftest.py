@@ -147,3 +147,12 @@ def twilio_post(client):
         return client.post(path, data=params, headers={"X-Twilio-Signature": signature})
 
     return post
+
+
+@pytest.fixture
+def standin():
+    """A fresh Twilio REST stand-in on a free loopback port, with the test account's credentials."""
+    from tests.twilio_standin import TwilioStandIn
+
+    with TwilioStandIn(account_sid=TWILIO_TEST_SID, auth_token=TWILIO_TEST_TOKEN) as server:
+        yield server

@@ -9,17 +9,9 @@ import pytest
 from app.config import Settings
 from app.messaging.dispatch import OutboxDispatcher
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN
-from tests.twilio_standin import TwilioStandIn
 
 SENDER = "+15005550006"
 PUBLIC = "https://cc.example.com"
-
-
-@pytest.fixture
-def standin():
-    """A fresh Twilio stand-in on a free loopback port, with the test account's credentials."""
-    with TwilioStandIn(account_sid=TWILIO_TEST_SID, auth_token=TWILIO_TEST_TOKEN) as server:
-        yield server
 
 
 @pytest.fixture

@@ -6,16 +6,9 @@ import pytest
 from app.config import Settings
 from scheduler.jobs import JobContext, outbox_dispatch
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN
-from tests.twilio_standin import TwilioStandIn
 
 PUBLIC = "https://cc.example.com"
 TWILIO_NUMBER = "+15005550006"
-
-
-@pytest.fixture
-def standin():
-    with TwilioStandIn(account_sid=TWILIO_TEST_SID, auth_token=TWILIO_TEST_TOKEN) as server:
-        yield server
 
 
 @pytest.fixture

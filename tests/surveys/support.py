@@ -20,7 +20,6 @@ from app.tickets.services import NewTicket, apply_event, create_ticket
 from scheduler.jobs import JOBS, JobContext
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN
 from tests.factories import make_customer, make_technician
-from tests.twilio_standin import TwilioStandIn
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SURVEY_LINE = "+12025550100"  # the Twilio number the home-AC hotline forwards to (HOTLINE_NUMBERS)
@@ -72,13 +71,6 @@ def open_escalations(session, reason: str | None = None) -> list[Escalation]:
     if reason:
         query = query.where(Escalation.reason == reason)
     return list(session.scalars(query.order_by(Escalation.id)))
-
-
-@pytest.fixture
-def standin():
-    """The local Twilio stand-in, with the credentials the test settings carry."""
-    with TwilioStandIn(account_sid=TWILIO_TEST_SID, auth_token=TWILIO_TEST_TOKEN) as server:
-        yield server
 
 
 @pytest.fixture
