@@ -1,7 +1,8 @@
 """Reading request input: JSON bodies, query strings and paging, with field messages on error."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from flask import request
 from werkzeug.exceptions import BadRequest
@@ -107,3 +108,29 @@ def query_id(name: str) -> int | None:
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
         raise ValidationFailed(f"{name} must be an id", {name: "a whole number"})
     return int(value)
+
+
+MAX_REPORT_DAYS = 366
+
+
+@dataclass(frozen=True)
+class ReportWindow:
+    """Business days `first`..`last` (both included) and the instants that bound them."""
+
+    first: date
+    last: date
+    start: datetime
+    end: datetime
+
+
+def report_window(today: date, tz, *, default_days: int) -> ReportWindow:
+    """`from` and `to` from the query string (default: the `default_days` ending today), at most a year."""
+    last = parse_date(request.args.get("to"), "to") or today
+    first = parse_date(request.args.get("from"), "from") or last - timedelta(days=default_days - 1)
+    if first > last:
+        raise ValidationFailed("from must not be after to", {"from": "on or before to"})
+    if (last - first).days >= MAX_REPORT_DAYS:
+        raise ValidationFailed(f"a report covers at most {MAX_REPORT_DAYS} days",
+                               {"to": f"within {MAX_REPORT_DAYS} days of from"})
+    return ReportWindow(first, last, datetime.combine(first, time.min, tzinfo=tz),
+                        datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz))
