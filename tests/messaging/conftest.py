@@ -6,20 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from app.config import Settings
 from app.messaging.dispatch import OutboxDispatcher
-from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN
+from tests.conftest import TWILIO_TEST_PUBLIC_BASE, TWILIO_TEST_SENDER
 
-SENDER = "+15005550006"
-PUBLIC = "https://cc.example.com"
-
-
-@pytest.fixture
-def twilio_settings(database_url, standin) -> Settings:
-    """Settings that send through the real SDK to the stand-in, unpaced, with short leases."""
-    return Settings(database_url=database_url, twilio_account_sid=TWILIO_TEST_SID, twilio_auth_token=TWILIO_TEST_TOKEN,
-                    twilio_api_url=standin.url, sms_backend="twilio", sms_from=SENDER, public_base_url=PUBLIC,
-                    sms_rate_per_second=0, sms_twilio_timeout=2.0)
+SENDER = TWILIO_TEST_SENDER
+PUBLIC = TWILIO_TEST_PUBLIC_BASE
 
 
 @pytest.fixture

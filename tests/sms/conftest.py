@@ -5,18 +5,16 @@ import pytest
 
 from app.config import Settings
 from scheduler.jobs import JobContext, outbox_dispatch
-from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN
+from tests.conftest import TWILIO_TEST_PUBLIC_BASE, TWILIO_TEST_SENDER, TWILIO_TEST_SID
 
-PUBLIC = "https://cc.example.com"
-TWILIO_NUMBER = "+15005550006"
+PUBLIC = TWILIO_TEST_PUBLIC_BASE
+TWILIO_NUMBER = TWILIO_TEST_SENDER
 
 
 @pytest.fixture
-def settings(database_url, standin) -> Settings:
-    """SMS_BACKEND=twilio against the stand-in, with PUBLIC_BASE_URL set as in production."""
-    return Settings(database_url=database_url, twilio_account_sid=TWILIO_TEST_SID, twilio_auth_token=TWILIO_TEST_TOKEN,
-                    twilio_api_url=standin.url, sms_backend="twilio", sms_from=TWILIO_NUMBER, public_base_url=PUBLIC,
-                    sms_rate_per_second=0, sms_twilio_timeout=2.0)
+def settings(twilio_settings) -> Settings:
+    """The app sends through the SDK to the stand-in, with PUBLIC_BASE_URL set as in production."""
+    return twilio_settings
 
 
 @pytest.fixture
