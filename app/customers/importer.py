@@ -36,10 +36,6 @@ class ImportReport:
     unchanged: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
-    @property
-    def rows_ok(self) -> int:
-        return self.units_created + self.units_updated + self.unchanged
-
 
 @dataclass(frozen=True)
 class InstallRow:

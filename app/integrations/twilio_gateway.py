@@ -5,7 +5,8 @@ every request the SDK makes to a Twilio domain is sent to that base URL instead,
 path and query, so the real SDK and real HTTP can be exercised against a local stand-in.
 
 `send_sms` and `place_call` wrap the two creates the app needs and turn every failure into
-`TwilioSendError`, which says whether retrying is sensible and whether the outcome is unknown.
+`TwilioSendError` with the HTTP status, Twilio's code and whether the outcome is unknown;
+what to do about each is decided in one place, `app.messaging.backends.outcome_of_error`.
 
 Retries: the SDK itself never retries (twilio 9.8.7). `TwilioHttpClient` only mounts a retrying
 adapter when `max_retries` is passed, and then only for https://; otherwise requests' default
@@ -39,8 +40,6 @@ __all__ = [
 ]
 
 # Twilio error codes whose meaning decides retrying regardless of the HTTP status.
-_RETRYABLE_CODES = frozenset({20429, 30003})  # too many requests; handset unreachable
-_PERMANENT_CODES = frozenset({21610, 21211, 21614, 30006})  # opted out; bad To; not mobile; landline
 
 # Version.exception() prefixes Twilio's own message with this; callers want Twilio's words.
 _SDK_CREATE_PREFIX = "Unable to create record: "
@@ -140,15 +139,6 @@ class TwilioSendError(Exception):
         """Show status, code and message, e.g. "HTTP 400 (21211): Invalid 'To' Phone Number"."""
         code = f" ({self.code})" if self.code is not None else ""
         return f"HTTP {self.status}{code}: {self.message}"
-
-    @property
-    def retryable(self) -> bool:
-        """True when the same request may succeed later (rate limits, Twilio-side failures)."""
-        if self.code in _PERMANENT_CODES:
-            return False
-        if self.code in _RETRYABLE_CODES:
-            return True
-        return self.status == 429 or 500 <= self.status <= 599
 
     @property
     def ambiguous(self) -> bool:

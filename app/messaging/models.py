@@ -76,7 +76,7 @@ class SmsBlock(Base):
     """A number no text can reach (a landline, an invalid number): call it instead.
 
     Written when Twilio answers 21614 / 30006 (landline) or 21211 (invalid); read by
-    `app.messaging.suppressions.is_landline` and by anyone choosing voice over text.
+    `app.messaging.suppressions.text_block` and by anyone choosing voice over text.
     """
 
     __tablename__ = "sms_blocks"

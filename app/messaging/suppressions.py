@@ -9,7 +9,7 @@ Suppression policy (who still gets what after STOP / 退订 / staff suppression)
   checks again when it claims a text).
 
 A blocked number (Twilio said 21614 / 30006: a landline, or 21211: not a valid number) gets no
-text at all; `is_landline` tells the survey and reminder services to call instead.
+text at all; `text_block` tells the survey and reminder services to call instead.
 """
 from __future__ import annotations
 
@@ -66,12 +66,6 @@ def lift_suppression(session: Session, phone: str) -> bool:
 def text_block(session: Session, phone: str) -> SmsBlock | None:
     """Why no text can reach `phone`, or None when texts can."""
     return session.get(SmsBlock, phone)
-
-
-def is_landline(session: Session, phone: str) -> bool:
-    """True when Twilio reported the number as a landline: call it, do not text it."""
-    block = session.get(SmsBlock, phone)
-    return block is not None and block.reason == "landline"
 
 
 def block_number(session: Session, phone: str, *, reason: str, error_code: int | None, now: datetime) -> SmsBlock:

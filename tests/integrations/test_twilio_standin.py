@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
+from app.messaging.backends import outcome_of_error
+
 from app.integrations.twilio_gateway import (
     PlacedCall,
     SentMessage,
@@ -126,30 +128,31 @@ def test_missing_body_is_rejected_like_twilio(standin, client):
 # -- errors ------------------------------------------------------------------------------------
 
 
-def test_rate_limit_is_retryable(standin, client):
+def test_rate_limit_is_retried(standin, client):
     standin.fail_next(http_status=429, code=20429)
     with pytest.raises(TwilioSendError) as raised:
         _send(client)
     assert (raised.value.status, raised.value.code) == (429, 20429)
-    assert raised.value.retryable and not raised.value.ambiguous
+    assert outcome_of_error(raised.value).kind == "retry" and not raised.value.ambiguous
 
 
 @pytest.mark.parametrize("code", [21610, 21211, 21614, 30006])
-def test_permanent_codes_are_not_retryable(standin, client, code):
+def test_permanent_codes_fail_for_good(standin, client, code):
     standin.fail_next(http_status=400, code=code)
     with pytest.raises(TwilioSendError) as raised:
         _send(client)
     assert raised.value.code == code
-    assert not raised.value.retryable
+    assert outcome_of_error(raised.value).kind == "failed"
 
 
 @pytest.mark.parametrize("http_status", [500, 502, 503])
-def test_server_errors_are_retryable(standin, client, http_status):
+def test_server_errors_are_reconciled_not_retried_blind(standin, client, http_status):
+    # A create is not idempotent: Twilio may have made the message before failing.
     standin.fail_next(http_status=http_status, code=20500)
     with pytest.raises(TwilioSendError) as raised:
         _send(client)
     assert raised.value.status == http_status
-    assert raised.value.retryable
+    assert outcome_of_error(raised.value).kind == "unknown"
 
 
 def test_error_message_is_twilios_own_words(standin, client):
@@ -182,7 +185,7 @@ def test_wrong_auth_token_is_401_20003(standin):
     with pytest.raises(TwilioSendError) as raised:
         _send(client)
     assert (raised.value.status, raised.value.code) == (401, 20003)
-    assert not raised.value.retryable
+    assert outcome_of_error(raised.value).kind == "halt"
     assert standin.messages == [] and standin.requests[0]["auth_ok"] is False
 
 
@@ -192,7 +195,7 @@ def test_timeout_after_sending_is_ambiguous(standin):
     with pytest.raises(TwilioSendError) as raised:
         _send(client)
     assert (raised.value.status, raised.value.code) == (0, None)
-    assert raised.value.ambiguous and not raised.value.retryable
+    assert raised.value.ambiguous and outcome_of_error(raised.value).kind == "unknown"
     # ...and rightly so: the stand-in did create it.
     assert len(standin.messages) == 1
 
@@ -275,7 +278,7 @@ def test_call_failure_is_translated(standin, client):
     standin.fail_next(http_status=503, code=20503, resource="Calls")
     with pytest.raises(TwilioSendError) as raised:
         place_call(client, to=CUSTOMER, from_=HOTLINE, url="https://cc.example.com/twilio/voice")
-    assert raised.value.retryable and standin.calls == []
+    assert (raised.value.status, raised.value.code) == (503, 20503) and standin.calls == []
 
 
 # -- the stand-in itself -----------------------------------------------------------------------
