@@ -185,7 +185,7 @@ def reset_pg_schema() -> str:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{PG_SCHEMA}"'))
     engine.dispose()
-    return f"{PG_BASE}?options=-csearch_path%3D{PG_SCHEMA}"
+    return f"{PG_BASE}{'&' if '?' in PG_BASE else '?'}options=-csearch_path%3D{PG_SCHEMA}"
 
 
 def measure_service(name: str, url: str, seconds: int, work: Path) -> list[tuple]:

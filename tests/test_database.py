@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.customers.models import Customer
 from app.database import begin_write
@@ -44,3 +44,73 @@ def test_naive_datetimes_are_refused_rather_than_guessed(session):
     session.add(Customer(name="naive", created_at=datetime(2026, 7, 7, 10, 0)))
     with pytest.raises(Exception, match="naive"):
         session.flush()
+
+
+# --- Database.read: the welcome's one-round-trip reads -------------------------------------
+
+COUNT_CUSTOMERS = select(func.count()).select_from(Customer)
+
+
+@pytest.fixture
+def database(app):
+    return app.extensions["database"]
+
+
+def _backend_pid(database) -> int:
+    return database.read(text("SELECT pg_backend_pid()"))[0][0]
+
+
+def test_read_returns_the_rows_of_a_statement(database, session):
+    session.add(Customer(name="王伟", created_at=T0))
+    session.commit()
+    assert [tuple(row) for row in database.read(select(Customer.name))] == [("王伟",)]
+
+
+def test_read_sees_what_was_committed_since_its_last_read(database, session):
+    assert database.read(COUNT_CUSTOMERS)[0][0] == 0
+    session.add(Customer(name="later", created_at=T0))
+    session.commit()
+    assert database.read(COUNT_CUSTOMERS)[0][0] == 1
+
+
+def test_read_keeps_one_connection_between_reads(database):
+    if database.dialect != "postgresql":
+        pytest.skip("a backend process id exists on PostgreSQL only")
+    assert _backend_pid(database) == _backend_pid(database)
+
+
+def test_read_leaves_no_transaction_open_between_reads(database, session):
+    if database.dialect != "postgresql":
+        pytest.skip("pg_stat_activity exists on PostgreSQL only")
+    pid = _backend_pid(database)
+    state = session.scalar(text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
+    assert state == "idle"
+
+
+def test_read_runs_again_on_a_new_connection_when_the_database_dropped_it(database, session):
+    if database.dialect != "postgresql":
+        pytest.skip("only a server can drop a connection")
+    dropped = _backend_pid(database)
+    assert session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped}) is True
+    session.commit()
+    assert _backend_pid(database) != dropped
+
+
+def test_read_raises_what_is_not_a_dropped_connection(database):
+    with pytest.raises(Exception, match="no_such_table"):
+        database.read(text("SELECT * FROM no_such_table"))
+
+
+def test_dispose_closes_the_reader_connections(database, session):
+    if database.dialect != "postgresql":
+        pytest.skip("pg_stat_activity exists on PostgreSQL only")
+    pid = _backend_pid(database)
+    database.dispose()
+    # The server removes a backend as it exits, just after the client hangs up: look a few times.
+    listed = 1
+    for _ in range(200):
+        listed = session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
+        session.rollback()
+        if listed == 0:
+            break
+    assert listed == 0

@@ -8,9 +8,10 @@ again, so nothing is done twice.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from datetime import tzinfo as TzInfo
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from app.ivr.step import Answer, Step
 from app.ivr.turn import Turn
 
 EVENTS = ("input", "timeout", "recorded", "dialled")
+Reader = Callable[[object, dict], list]  # a statement and its parameters -> rows (`Database.read`)
 
 
 @dataclass(frozen=True)
@@ -50,17 +52,49 @@ def find_call(session: Session, call_sid: str) -> IvrCall | None:
     return session.scalar(select(IvrCall).where(IvrCall.call_sid == call_sid).with_for_update())
 
 
-def _new_call(params: CallParams, flow: Flow, rt: Runtime, *, started_at: datetime) -> IvrCall:
-    return IvrCall(
+@dataclass
+class CallState:
+    """A call as the welcome computes it, before anything is stored: the columns of an `IvrCall`.
+
+    The welcome runs on every call that rings, so it works on this plain object; the first answer
+    stores the same state as a row (`stored()`).
+    """
+
+    call_sid: str
+    direction: str
+    flow: str
+    product_line: str | None
+    caller: str | None
+    lang: str
+    node: str
+    step: int
+    data: dict
+    service: str | None
+    service_done: bool
+    finished: bool
+    last_response: str
+    started_at: datetime
+    updated_at: datetime
+    abandoned: bool
+
+    def stored(self) -> IvrCall:
+        """The row that holds this state from the first answer on."""
+        return IvrCall(**asdict(self))
+
+
+def _new_call(params: CallParams, flow: Flow, rt: Runtime, *, started_at: datetime) -> CallState:
+    return CallState(
         call_sid=params.call_sid, direction="survey" if flow.kind == "survey" else "inbound", flow=flow.name,
         product_line=flow.product_line, caller=caller_number(params.to if flow.kind == "survey" else params.from_),
         lang=flow.languages[0], node=flow.start, step=1, data={}, service=None, service_done=False,
         finished=False, last_response="", started_at=started_at, updated_at=rt.now, abandoned=False)
 
 
-def _welcome(session: Session, rt: Runtime, call: IvrCall, flow: Flow, query: dict, extra_vars: dict) -> Turn:
+def _welcome(session: Session, rt: Runtime, call: CallState, flow: Flow, query: dict, extra_vars: dict,
+             reader: Reader | None = None) -> Turn:
     turn = Turn(step_no=1, voices=rt.voices, query=query)
-    step = Step.of(call, turn, session=session, flows=rt.flows, flow=flow, settings=rt.settings, now=rt.now, tz=rt.tz)
+    step = Step.of(call, turn, session=session, flows=rt.flows, flow=flow, settings=rt.settings, now=rt.now, tz=rt.tz,
+                   reader=reader)
     step.vars.update(extra_vars)
     engine.run(step, flow.start)
     step.save()
@@ -76,21 +110,26 @@ def hotline_flow(rt: Runtime, params: CallParams) -> Flow:
     return flow
 
 
-def answer_call(session: Session, rt: Runtime, params: CallParams) -> str:
-    """The welcome and main menu of the dialled hotline (nothing is written)."""
+def answer_call(session: Session, rt: Runtime, params: CallParams, *, reader: Reader | None = None) -> str:
+    """The welcome and main menu of the dialled hotline (nothing is written).
+
+    `reader` runs the welcome's reads outside any transaction (`Database.read`); without it they
+    run on `session`.
+    """
     flow = hotline_flow(rt, params)
     call = _new_call(params, flow, rt, started_at=rt.now)
-    return _welcome(session, rt, call, flow, {"f": flow.name, "t": int(rt.now.timestamp())}, {}).xml()
+    return _welcome(session, rt, call, flow, {"f": flow.name, "t": int(rt.now.timestamp())}, {}, reader).xml()
 
 
-def answer_survey_call(session: Session, rt: Runtime, params: CallParams, survey_id: int) -> str:
+def answer_survey_call(session: Session, rt: Runtime, params: CallParams, survey_id: int, *,
+                       reader: Reader | None = None) -> str:
     """The survey question of an outbound survey call (issue 5 places the call)."""
     flow = rt.flows.get("survey")
     if flow is None or flow.kind != "survey":
         raise engine.FlowError("no survey flow")
     call = _new_call(params, flow, rt, started_at=rt.now)
     query = {"f": flow.name, "t": int(rt.now.timestamp()), "sv": survey_id}
-    return _welcome(session, rt, call, flow, query, {"survey_id": survey_id}).xml()
+    return _welcome(session, rt, call, flow, query, {"survey_id": survey_id}, reader).xml()
 
 
 def _rebuild(session: Session, rt: Runtime, params: CallParams, query: dict) -> IvrCall:
@@ -111,8 +150,9 @@ def _rebuild(session: Session, rt: Runtime, params: CallParams, query: dict) -> 
             extra["survey_id"] = int(query.get("sv") or "")
         except ValueError:
             raise UnknownCall("a survey call without its survey id") from None
-    call = _new_call(params, flow, rt, started_at=started_at)
-    _welcome(session, rt, call, flow, {}, extra)
+    state = _new_call(params, flow, rt, started_at=started_at)
+    _welcome(session, rt, state, flow, {}, extra)
+    call = state.stored()
     session.add(call)
     session.flush()  # a concurrent first answer for the same CallSid fails here, and is retried
     return call

@@ -46,9 +46,8 @@ def enter_lookup_caller(node: Node, step: Step) -> str:
     """Known by caller ID: remember that, and the caller's units of this line (never their name)."""
     rows = []
     if step.call.caller:
-        # Core on the session's connection: no ORM machinery for a query that loads no objects.
-        rows = step.session.connection().execute(
-            _CALLER_UNITS, {"phone": step.call.caller, "line": step.flow.product_line or ""}).all()
+        # Core, not the ORM: a query that loads no objects needs none of its machinery.
+        rows = step.read(_CALLER_UNITS, {"phone": step.call.caller, "line": step.flow.product_line or ""})
     step.vars["caller_known"] = bool(rows)
     step.vars["units"] = [{"id": uid, "model": model, "serial_tail": serial[-4:]}
                           for _customer, uid, model, serial in rows if uid is not None]

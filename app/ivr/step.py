@@ -42,18 +42,27 @@ class Step:
     settings: Settings
     now: datetime
     tz: TzInfo
-    call: IvrCall
+    call: IvrCall  # or, during the welcome, the unstored `calls.CallState` with the same attributes
     turn: Turn
     vars: dict = field(default_factory=dict)
     counters: dict = field(default_factory=dict)
     stack: list = field(default_factory=list)
+    # The welcome's reads go through the app's reader (`Database.read`): nothing is written before
+    # the first answer, so they need no transaction. Later steps read in their own transaction.
+    reader: Callable[[object, dict], list] | None = None
 
     @classmethod
-    def of(cls, call: IvrCall, turn: Turn, *, session, flows, flow, settings, now, tz) -> "Step":
+    def of(cls, call: IvrCall, turn: Turn, *, session, flows, flow, settings, now, tz, reader=None) -> "Step":
         data = call.data or {}
         return cls(session=session, flows=flows, flow=flow, settings=settings, now=now, tz=tz, call=call,
                    turn=turn, vars=dict(data.get("vars", {})), counters=dict(data.get("counters", {})),
-                   stack=list(data.get("stack", [])))
+                   stack=list(data.get("stack", [])), reader=reader)
+
+    def read(self, statement, params: dict) -> list:
+        """The rows of a Core statement that only reads."""
+        if self.reader is not None:
+            return self.reader(statement, params)
+        return self.session.connection().execute(statement, params).all()
 
     def save(self) -> None:
         self.call.data = {"vars": self.vars, "counters": self.counters, "stack": self.stack}

@@ -56,6 +56,24 @@ def _rescue(rt: Runtime, params: CallParams) -> Response:
     return _twiml(rescue_twiml(rt, params))
 
 
+def _answer_read_only(work: Callable[..., str]) -> Response:
+    """Run `work`, which only reads (the welcome: `ivr check` refuses writes before the first answer).
+
+    Its reads go through `Database.read`, one round trip each; the session is there for a node
+    that needs the ORM, and is rolled back at teardown. Any failure is rescued.
+    """
+    rt = _runtime()
+    params = CallParams.from_form(request.form)
+    if not params.sid_ok:
+        log.warning("voice webhook on %s without a valid CallSid", request.path)
+        return _rescue(rt, params)
+    try:
+        return _twiml(work(db_session(), rt, params, reader=database().read))
+    except Exception:
+        log.exception("ivr %s: step failed on %s", params.call_sid, request.path)
+        return _rescue(rt, params)
+
+
 def _answer(work: Callable[[object, Runtime, CallParams], str], on_failure=_rescue) -> Response:
     """Run `work` and commit once; clashes with a retry are run again; any other failure is rescued."""
     rt = _runtime()
@@ -92,7 +110,7 @@ def _unverified(exc: Exception):
 @twilio_signed
 def incoming_call():
     """A call arrives on a hotline: the welcome and the main menu, in one <Gather>."""
-    return _answer(answer_call)
+    return _answer_read_only(answer_call)
 
 
 @voice.post("/twilio/voice/survey")
@@ -102,7 +120,8 @@ def survey_call():
     survey_id = request.args.get("survey_id", type=int)
     if survey_id is None:
         return _twiml(rescue_twiml(_runtime(), CallParams.from_form(request.form)))
-    return _answer(lambda session, rt, params: answer_survey_call(session, rt, params, survey_id))
+    return _answer_read_only(
+        lambda session, rt, params, reader: answer_survey_call(session, rt, params, survey_id, reader=reader))
 
 
 @voice.post("/twilio/voice/step")

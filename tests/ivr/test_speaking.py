@@ -42,3 +42,15 @@ def test_hours_past_midnight_and_no_phones():
 def test_unreadable_hours_are_refused(raw):
     with pytest.raises(ValueError):
         parse_hours(raw)
+
+
+def test_an_answer_is_the_same_text_the_sdk_writes_with_markup_in_prompts_escaped():
+    from app.ivr.turn import Turn
+
+    turn = Turn(step_no=3, voices={"zh": "Polly.Zhiyu", "en": ""}, query={"f": "home_ac", "t": 1780000000})
+    turn.say("报修请按1 & <重听>请按星号键。", "zh")
+    turn.say('Press "9" for English.', "en")
+    turn.gather(timeout=6, num_digits=1, speech_lang="zh", hints="报修,维修")
+    xml = turn.xml()
+    assert xml == str(turn.response)
+    assert "&amp; &lt;重听&gt;" in xml
