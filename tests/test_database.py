@@ -2,7 +2,8 @@
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.exc import InvalidRequestError
 
 from app.customers.models import Customer
 from app.database import begin_write
@@ -56,8 +57,14 @@ def database(app):
     return app.extensions["database"]
 
 
-def _backend_pid(database) -> int:
-    return database.read(text("SELECT pg_backend_pid()"))[0][0]
+# A SELECT of plain values goes straight to the driver; text() and converted columns go through
+# SQLAlchemy. Both paths are held to the same promises.
+HANDED_TO_DRIVER = select(func.pg_backend_pid())
+THROUGH_SQLALCHEMY = text("SELECT pg_backend_pid()")
+
+
+def _backend_pid(database, statement=HANDED_TO_DRIVER) -> int:
+    return database.read(statement)[0][0]
 
 
 def test_read_returns_the_rows_of_a_statement(database, session):
@@ -87,13 +94,35 @@ def test_read_leaves_no_transaction_open_between_reads(database, session):
     assert state == "idle"
 
 
-def test_read_runs_again_on_a_new_connection_when_the_database_dropped_it(database, session):
+@pytest.mark.parametrize("statement", [HANDED_TO_DRIVER, THROUGH_SQLALCHEMY], ids=["driver", "sqlalchemy"])
+def test_read_runs_again_on_a_new_connection_when_the_database_dropped_it(database, session, statement):
     if database.dialect != "postgresql":
         pytest.skip("only a server can drop a connection")
     dropped = _backend_pid(database)
     assert session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped}) is True
     session.commit()
-    assert _backend_pid(database) != dropped
+    assert _backend_pid(database, statement) != dropped
+
+
+def test_read_gives_the_rows_sqlalchemy_gives_for_a_select_of_plain_values(database, session):
+    for name in ("王伟", "李娜", "张敏"):
+        session.add(Customer(name=name, created_at=T0))
+    session.commit()
+    query = (select(Customer.id, Customer.name).where(Customer.name != bindparam("skip"))
+             .order_by(Customer.id).limit(2))
+    expected = [tuple(row) for row in session.execute(query, {"skip": "李娜"})]
+    assert database.read(query, {"skip": "李娜"}) == expected == [(1, "王伟"), (3, "张敏")]
+
+
+def test_read_converts_columns_as_sqlalchemy_does(database, session):
+    session.add(Customer(name="王伟", created_at=T0))
+    session.commit()
+    assert database.read(select(Customer.created_at)) == [(T0,)]
+
+
+def test_read_refuses_a_select_without_a_value_for_its_parameter(database):
+    with pytest.raises(InvalidRequestError, match="skip"):
+        database.read(select(Customer.id).where(Customer.name == bindparam("skip")))
 
 
 def test_read_raises_what_is_not_a_dropped_connection(database):

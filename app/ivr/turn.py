@@ -6,9 +6,10 @@ Prompts queue up and go *inside* the next <Gather>, so a key pressed while the w
 """
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
-from xml.etree import ElementTree
 
+from twilio.twiml import TwiML
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 STEP_PATH = "/twilio/voice/step"
@@ -88,10 +89,58 @@ class Turn:
         self.ended = True
 
     def xml(self) -> str:
-        """The finished TwiML document, the same text as `str(VoiceResponse)`.
-
-        The SDK's element tree is serialised straight to text: its own `to_xml` encodes to UTF-8
-        bytes and decodes them again, a third of the time of every answer.
-        """
+        """The finished TwiML document: the same text as `str(VoiceResponse)`."""
         self._say_into(self.response)
-        return XML_DECLARATION + ElementTree.tostring(self.response.xml(), encoding="unicode")
+        return XML_DECLARATION + twiml_text(self.response)
+
+
+def twiml_text(verb: TwiML) -> str:
+    """`verb` and what it holds as XML, exactly as the SDK writes it.
+
+    The SDK builds an ElementTree and serialises that; writing its verbs directly gives the same
+    text in a quarter of the time, and every answer to Twilio pays it (bench/ivr_webhook.py).
+    """
+    parts: list[str] = []
+    _write_verb(verb, parts.append)
+    return "".join(parts)
+
+
+def _write_verb(verb: TwiML, write) -> None:
+    # The SDK's rules: attributes sorted, booleans as true/false, a dict value as JSON; a string
+    # nested before any verb replaces the text, one nested after a verb follows it.
+    write("<" + verb.name)
+    for key in sorted(verb.attrs):
+        value = verb.attrs[key]
+        write(f' {key}="{_escape_attribute(str(value).lower() if isinstance(value, bool) else str(value))}"')
+    text = verb.value
+    if text and isinstance(text, dict):
+        text = json.dumps(text)
+    children: list[list] = []
+    for nested in verb.verbs:
+        if isinstance(nested, str):
+            if children:
+                children[-1][1] = nested
+            else:
+                text = nested
+        else:
+            children.append([nested, None])
+    if not text and not children:
+        write(" />")
+        return
+    write(">")
+    if text:
+        write(_escape_text(str(text)))
+    for child, tail in children:
+        _write_verb(child, write)
+        if tail:
+            write(_escape_text(tail))
+    write(f"</{verb.name}>")
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attribute(text: str) -> str:
+    return (_escape_text(text).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))

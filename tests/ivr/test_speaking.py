@@ -50,7 +50,33 @@ def test_an_answer_is_the_same_text_the_sdk_writes_with_markup_in_prompts_escape
     turn = Turn(step_no=3, voices={"zh": "Polly.Zhiyu", "en": ""}, query={"f": "home_ac", "t": 1780000000})
     turn.say("报修请按1 & <重听>请按星号键。", "zh")
     turn.say('Press "9" for English.', "en")
-    turn.gather(timeout=6, num_digits=1, speech_lang="zh", hints="报修,维修")
+    turn.gather(timeout=6, num_digits=1, speech_lang="zh", hints='报修,"维修"\n坏了\t<&>\r')
     xml = turn.xml()
     assert xml == str(turn.response)
-    assert "&amp; &lt;重听&gt;" in xml
+    assert "&amp; &lt;重听&gt;" in xml and "&quot;维修&quot;&#10;坏了&#09;&lt;&amp;&gt;&#13;" in xml
+
+
+def test_recordings_dials_and_hang_ups_are_the_same_text_the_sdk_writes():
+    from app.ivr.turn import Turn
+
+    for build in (lambda t: t.record(max_seconds=60), lambda t: t.dial(("+8613700000001", "+8613700000002"), timeout=20),
+                  lambda t: t.hangup()):
+        turn = Turn(step_no=2, voices={"zh": "Polly.Zhiyu"})
+        turn.say("请在提示音后留言。", "zh")
+        build(turn)
+        xml = turn.xml()
+        assert xml == str(turn.response)
+
+
+def test_text_nested_between_verbs_and_empty_verbs_are_written_as_the_sdk_writes_them():
+    from twilio.twiml.voice_response import VoiceResponse
+
+    from app.ivr.turn import XML_DECLARATION, twiml_text
+
+    response = VoiceResponse()
+    response.append("before")
+    response.pause(length=2)
+    response.append("after a pause")
+    response.say("")
+    response.hangup()
+    assert XML_DECLARATION + twiml_text(response) == str(response)
