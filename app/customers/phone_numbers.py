@@ -111,13 +111,16 @@ def normalise_phone(raw: str, region: str = "CN") -> PhoneNumber:
 
     same_country = number.country_code == phonenumbers.country_code_for_region(region)
     where = _place(region) if same_country else "phone number"
-    if number.extension or not phonenumbers.is_valid_number(number):
+    # The type is UNKNOWN exactly when the number is not valid (the library's contract), so one
+    # look-up answers both questions; is_valid_number would work the type out a second time.
+    number_type = phonenumbers.number_type(number)
+    if number.extension or number_type == PhoneNumberType.UNKNOWN:
         reason = _POSSIBILITY_REASONS.get(phonenumbers.is_possible_number_with_reason(number))
         suffix = f": {reason}." if reason else "."
         raise InvalidPhoneNumber(f"'{shown}' is not a valid {where}{suffix}")
 
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return PhoneNumber(e164=e164, kind=_KINDS.get(phonenumbers.number_type(number), "other"))
+    return PhoneNumber(e164=e164, kind=_KINDS.get(number_type, "other"))
 
 
 def mask_phone(e164_or_raw: str) -> str:

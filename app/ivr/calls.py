@@ -90,11 +90,11 @@ def _new_call(params: CallParams, flow: Flow, rt: Runtime, *, started_at: dateti
         finished=False, last_response="", started_at=started_at, updated_at=rt.now, abandoned=False)
 
 
-def _welcome(session: Session, rt: Runtime, call: CallState, flow: Flow, query: dict, extra_vars: dict,
-             reader: Reader | None = None) -> Turn:
+def _welcome(open_session: Callable[[], Session], rt: Runtime, call: CallState, flow: Flow, query: dict,
+             extra_vars: dict, reader: Reader | None = None) -> Turn:
     turn = Turn(step_no=1, voices=rt.voices, query=query)
-    step = Step.of(call, turn, session=session, flows=rt.flows, flow=flow, settings=rt.settings, now=rt.now, tz=rt.tz,
-                   reader=reader)
+    step = Step.of(call, turn, open_session=open_session, flows=rt.flows, flow=flow, settings=rt.settings, now=rt.now,
+                   tz=rt.tz, reader=reader)
     step.vars.update(extra_vars)
     engine.run(step, flow.start)
     step.save()
@@ -110,18 +110,19 @@ def hotline_flow(rt: Runtime, params: CallParams) -> Flow:
     return flow
 
 
-def answer_call(session: Session, rt: Runtime, params: CallParams, *, reader: Reader | None = None) -> str:
+def answer_call(open_session: Callable[[], Session], rt: Runtime, params: CallParams, *,
+                reader: Reader | None = None) -> str:
     """The welcome and main menu of the dialled hotline (nothing is written).
 
     `reader` runs the welcome's reads outside any transaction (`Database.read`); without it they
-    run on `session`.
+    run on the session, which `open_session` opens only if a node needs one.
     """
     flow = hotline_flow(rt, params)
     call = _new_call(params, flow, rt, started_at=rt.now)
-    return _welcome(session, rt, call, flow, {"f": flow.name, "t": int(rt.now.timestamp())}, {}, reader).xml()
+    return _welcome(open_session, rt, call, flow, {"f": flow.name, "t": int(rt.now.timestamp())}, {}, reader).xml()
 
 
-def answer_survey_call(session: Session, rt: Runtime, params: CallParams, survey_id: int, *,
+def answer_survey_call(open_session: Callable[[], Session], rt: Runtime, params: CallParams, survey_id: int, *,
                        reader: Reader | None = None) -> str:
     """The survey question of an outbound survey call (issue 5 places the call)."""
     flow = rt.flows.get("survey")
@@ -129,7 +130,7 @@ def answer_survey_call(session: Session, rt: Runtime, params: CallParams, survey
         raise engine.FlowError("no survey flow")
     call = _new_call(params, flow, rt, started_at=rt.now)
     query = {"f": flow.name, "t": int(rt.now.timestamp()), "sv": survey_id}
-    return _welcome(session, rt, call, flow, query, {"survey_id": survey_id}, reader).xml()
+    return _welcome(open_session, rt, call, flow, query, {"survey_id": survey_id}, reader).xml()
 
 
 def _rebuild(session: Session, rt: Runtime, params: CallParams, query: dict) -> IvrCall:
@@ -151,7 +152,7 @@ def _rebuild(session: Session, rt: Runtime, params: CallParams, query: dict) -> 
         except ValueError:
             raise UnknownCall("a survey call without its survey id") from None
     state = _new_call(params, flow, rt, started_at=started_at)
-    _welcome(session, rt, state, flow, {}, extra)
+    _welcome(lambda: session, rt, state, flow, {}, extra)
     call = state.stored()
     session.add(call)
     session.flush()  # a concurrent first answer for the same CallSid fails here, and is retried

@@ -36,7 +36,9 @@ class Answer:
 
 @dataclass
 class Step:
-    session: Session
+    # How to get the unit of work's session: the welcome, which may read nothing through the ORM,
+    # opens one only when a node asks (`session`); later steps hand theirs in.
+    open_session: Callable[[], Session]
     flows: FlowSet
     flow: Flow
     settings: Settings
@@ -50,13 +52,27 @@ class Step:
     # The welcome's reads go through the app's reader (`Database.read`): nothing is written before
     # the first answer, so they need no transaction. Later steps read in their own transaction.
     reader: Callable[[object, dict], list] | None = None
+    _session: Session | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, call: IvrCall, turn: Turn, *, session, flows, flow, settings, now, tz, reader=None) -> "Step":
+    def of(cls, call: IvrCall, turn: Turn, *, session: Session | None = None,
+           open_session: Callable[[], Session] | None = None, flows, flow, settings, now, tz, reader=None) -> "Step":
+        """The step of `call`: pass its `session`, or (the welcome) how to open one if a node needs it."""
+        if open_session is None:
+            if session is None:
+                raise TypeError("a step needs a session or a way to open one")
+            open_session = lambda: session  # noqa: E731
         data = call.data or {}
-        return cls(session=session, flows=flows, flow=flow, settings=settings, now=now, tz=tz, call=call,
+        return cls(open_session=open_session, flows=flows, flow=flow, settings=settings, now=now, tz=tz, call=call,
                    turn=turn, vars=dict(data.get("vars", {})), counters=dict(data.get("counters", {})),
-                   stack=list(data.get("stack", [])), reader=reader)
+                   stack=list(data.get("stack", [])), reader=reader, _session=session)
+
+    @property
+    def session(self) -> Session:
+        """The session of this unit of work, opened on first use."""
+        if self._session is None:
+            self._session = self.open_session()
+        return self._session
 
     def read(self, statement, params: dict) -> list:
         """The rows of a Core statement that only reads."""

@@ -59,8 +59,8 @@ def _rescue(rt: Runtime, params: CallParams) -> Response:
 def _answer_read_only(work: Callable[..., str]) -> Response:
     """Run `work`, which only reads (the welcome: `ivr check` refuses writes before the first answer).
 
-    Its reads go through `Database.read`, one round trip each; the session is there for a node
-    that needs the ORM, and is rolled back at teardown. Any failure is rescued.
+    Its reads go through `Database.read`, one round trip each; a node that needs the ORM opens the
+    request's session, rolled back at teardown. Any failure is rescued.
     """
     rt = _runtime()
     params = CallParams.from_form(request.form)
@@ -68,7 +68,7 @@ def _answer_read_only(work: Callable[..., str]) -> Response:
         log.warning("voice webhook on %s without a valid CallSid", request.path)
         return _rescue(rt, params)
     try:
-        return _twiml(work(db_session(), rt, params, reader=database().read))
+        return _twiml(work(db_session, rt, params, reader=database().read))
     except Exception:
         log.exception("ivr %s: step failed on %s", params.call_sid, request.path)
         return _rescue(rt, params)
@@ -121,7 +121,8 @@ def survey_call():
     if survey_id is None:
         return _twiml(rescue_twiml(_runtime(), CallParams.from_form(request.form)))
     return _answer_read_only(
-        lambda session, rt, params, reader: answer_survey_call(session, rt, params, survey_id, reader=reader))
+        lambda open_session, rt, params, reader: answer_survey_call(open_session, rt, params, survey_id,
+                                                                    reader=reader))
 
 
 @voice.post("/twilio/voice/step")

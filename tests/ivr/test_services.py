@@ -208,3 +208,28 @@ def test_progress_tickets_are_only_the_callers_own(phone, session, clock, known_
     call.press("6")
     assert "您最近没有工单" in call.press("2").text
     assert [t.phone for t in tickets(session)] == [STRANGER]
+
+
+def test_a_welcome_that_reads_through_the_orm_opens_a_session_for_it(phone, session, clock, known_customer,
+                                                                     settings, tmp_path):
+    # The welcome opens the request's session only when a node needs one: here the flow reads the
+    # caller's tickets (through the ORM) before the menu.
+    import shutil
+    from pathlib import Path
+
+    flows = tmp_path / "flows"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "ivr_flows", flows)
+    main = flows / "shared" / "main.toml"
+    text = main.read_text(encoding="utf-8").replace(
+        '[nodes.start]\nkind = "lookup_caller"\nnext = "main_menu"',
+        '[nodes.start]\nkind = "lookup_caller"\nnext = "welcome_tickets"\n\n'
+        '[nodes.welcome_tickets]\nkind = "read_tickets"\nsource = "recent"\n'
+        'item = { zh = "您的工单{ticket_digits}：{status_label}。", en = "Ticket {ticket_digits}: {status_label}." }\n'
+        'none = { zh = "", en = "" }\nnext = "main_menu"')
+    assert text != main.read_text(encoding="utf-8")
+    main.write_text(text, encoding="utf-8")
+    settings.ivr_flows_dir = flows
+    _ticket(session, clock)
+    session.commit()
+    reply = phone().dial()
+    assert "您的工单" in reply.text and "报修请按1" in reply.text
