@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
 from app.customers.models import Customer
 from app.database import begin_write
@@ -125,9 +125,14 @@ def test_read_refuses_a_select_without_a_value_for_its_parameter(database):
         database.read(select(Customer.id).where(Customer.name == bindparam("skip")))
 
 
-def test_read_raises_what_is_not_a_dropped_connection(database):
-    with pytest.raises(Exception, match="no_such_table"):
-        database.read(text("SELECT * FROM no_such_table"))
+@pytest.mark.parametrize("statement", [text("SELECT * FROM no_such_table"),
+                                       select(text("*")).select_from(text("no_such_table"))], ids=["sqlalchemy", "driver"])
+def test_read_raises_what_is_not_a_dropped_connection_and_reads_on_afterwards(database, session, statement):
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        database.read(statement)
+    session.add(Customer(name="after", created_at=T0))
+    session.commit()
+    assert database.read(COUNT_CUSTOMERS) == [(1,)]
 
 
 def test_dispose_closes_the_reader_connections(database, session):
