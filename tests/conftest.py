@@ -56,6 +56,11 @@ def pg_migrated() -> str:
     return url
 
 
+# For a behaviour only a server has (backend processes, dropped connections): the test runs on
+# PostgreSQL alone instead of being skipped on SQLite.
+postgresql_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> Iterator[str]:
     """A migrated, empty database of each kind."""

@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
 from app.customers.models import Customer
 from app.database import begin_write
+from tests.conftest import postgresql_only
 
 T0 = datetime(2026, 7, 7, 2, 0, tzinfo=timezone.utc)
 
@@ -80,24 +81,21 @@ def test_read_sees_what_was_committed_since_its_last_read(database, session):
     assert database.read(COUNT_CUSTOMERS)[0][0] == 1
 
 
+@postgresql_only
 def test_read_keeps_one_connection_between_reads(database):
-    if database.dialect != "postgresql":
-        pytest.skip("a backend process id exists on PostgreSQL only")
     assert _backend_pid(database) == _backend_pid(database)
 
 
+@postgresql_only
 def test_read_leaves_no_transaction_open_between_reads(database, session):
-    if database.dialect != "postgresql":
-        pytest.skip("pg_stat_activity exists on PostgreSQL only")
     pid = _backend_pid(database)
     state = session.scalar(text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
     assert state == "idle"
 
 
+@postgresql_only
 @pytest.mark.parametrize("statement", [HANDED_TO_DRIVER, THROUGH_SQLALCHEMY], ids=["driver", "sqlalchemy"])
 def test_read_runs_again_on_a_new_connection_when_the_database_dropped_it(database, session, statement):
-    if database.dialect != "postgresql":
-        pytest.skip("only a server can drop a connection")
     dropped = _backend_pid(database)
     assert session.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped}) is True
     session.commit()
@@ -135,9 +133,8 @@ def test_read_raises_what_is_not_a_dropped_connection_and_reads_on_afterwards(da
     assert database.read(COUNT_CUSTOMERS) == [(1,)]
 
 
+@postgresql_only
 def test_dispose_closes_the_reader_connections(database, session):
-    if database.dialect != "postgresql":
-        pytest.skip("pg_stat_activity exists on PostgreSQL only")
     pid = _backend_pid(database)
     database.dispose()
     # The server removes a backend as it exits, just after the client hangs up: look a few times.

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.conftest import SHANGHAI
+from tests.conftest import SHANGHAI, postgresql_only
 from tests.ivr.conftest import STAFF, call_row, tickets
 
 BROKEN_FLOW = """
@@ -117,13 +117,12 @@ def test_a_body_too_large_to_verify_is_refused_and_changes_nothing(app, phone, s
     assert reply.status == 403 and call_row(session, call.sid).node == "serial_known"
 
 
+@postgresql_only
 def test_a_welcome_after_the_database_dropped_its_connection_still_knows_the_caller(app, phone, session,
                                                                                    known_customer):
     from sqlalchemy import text
 
     database = app.extensions["database"]
-    if database.dialect != "postgresql":
-        pytest.skip("only a server can drop a connection")
     pid = database.read(text("SELECT pg_backend_pid()"))[0][0]
     session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     session.commit()
