@@ -22,11 +22,10 @@ from app.ivr import engine
 from app.ivr.flows import Flow, FlowSet
 from app.ivr.models import IvrCall
 from app.ivr.routing import CallParams, caller_number, hotline_for
-from app.ivr.step import Answer, Step
+from app.ivr.step import Answer, Reader, Step
 from app.ivr.turn import Turn
 
 EVENTS = ("input", "timeout", "recorded", "dialled")
-Reader = Callable[[object, dict], list]  # a statement and its parameters -> rows (`Database.read`)
 
 
 @dataclass(frozen=True)

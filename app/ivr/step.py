@@ -20,6 +20,7 @@ from app.ivr.prompts import fill, spoken_value
 from app.ivr.turn import Turn
 
 MAX_STACK = 8
+Reader = Callable[[object, dict], list]  # a statement and its parameters -> rows (`Database.read`)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Step:
     stack: list = field(default_factory=list)
     # The welcome's reads go through the app's reader (`Database.read`): nothing is written before
     # the first answer, so they need no transaction. Later steps read in their own transaction.
-    reader: Callable[[object, dict], list] | None = None
+    reader: Reader | None = None
     _session: Session | None = field(default=None, repr=False)
 
     @classmethod
