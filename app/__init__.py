@@ -9,6 +9,8 @@ from app.clock import SystemClock
 from app.config import PROJECT_ROOT, Settings
 from app.database import Database
 
+MAX_REQUEST_BYTES = 1024 * 1024
+
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app. No side effects: nothing is created, migrated or started here."""
@@ -26,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def configure(app: Flask, test_config: dict) -> None:
     """Settings from the environment, overridable by a test (`SETTINGS`, `CLOCK`)."""
+    # Bodies larger than any request of ours are refused (413) from Content-Length, before they are read.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config.update({k: v for k, v in test_config.items() if k not in ("SETTINGS", "CLOCK")})
     settings = test_config.get("SETTINGS") or Settings.from_environment(instance_path=Path(app.instance_path))
     app.extensions["settings"] = settings
@@ -38,7 +42,7 @@ def register_log_redaction(app: Flask) -> None:
     """Phone numbers are masked in every log line the service and its servers write."""
     from app.log_redaction import install
 
-    install(("werkzeug", "gunicorn.access", "gunicorn.error", "app", "scheduler", app.logger.name))
+    install()
 
 
 def register_database(app: Flask) -> None:

@@ -87,7 +87,9 @@ def make_engine(url: str, echo: bool = False, *, autocommit: bool = False) -> En
     """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    kwargs: dict = {"echo": echo, "future": True}
+    # hide_parameters: a failed statement's message (and so its traceback) never carries the values
+    # bound to it, which are customers' numbers and texts.
+    kwargs: dict = {"echo": echo, "future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
     else:

@@ -1,6 +1,8 @@
 """Errors the domain raises; the web layer turns each into its HTTP status."""
 from __future__ import annotations
 
+from app.storable_text import has_unstorable
+
 
 class DomainError(Exception):
     """Base of the refusals a rule can give."""
@@ -31,3 +33,11 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+def storable_text_of(value: str, name: str) -> str:
+    """`value` when it can be stored; a ValidationFailed naming `name` when it holds a NUL or a lone surrogate."""
+    if has_unstorable(value):
+        raise ValidationFailed(f"{name} holds a character that cannot be stored (NUL or a lone surrogate)",
+                               {name: "no NUL or lone surrogate characters"})
+    return value

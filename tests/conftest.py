@@ -6,6 +6,7 @@ each test starts from empty tables (TRUNCATE), with real commits, as in producti
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -173,3 +174,27 @@ def twilio_settings(database_url, standin) -> Settings:
     return Settings(database_url=database_url, twilio_account_sid=TWILIO_TEST_SID, twilio_auth_token=TWILIO_TEST_TOKEN,
                     twilio_api_url=standin.url, sms_backend="twilio", sms_from=TWILIO_TEST_SENDER,
                     public_base_url=TWILIO_TEST_PUBLIC_BASE, sms_rate_per_second=0, sms_twilio_timeout=2.0)
+
+
+class AllLogLines(logging.Handler):
+    """Every record of every logger, formatted as a production handler would (tracebacks included)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.extend(self.format(record).splitlines())
+
+
+@pytest.fixture
+def log_lines():
+    """The lines every logger writes during the test, at DEBUG and above."""
+    root = logging.getLogger()
+    handler, level = AllLogLines(), root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler.lines
+    root.removeHandler(handler)
+    root.setLevel(level)

@@ -38,7 +38,12 @@ def register_json_errors(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if not _wants_json():
             return exc
-        return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+        response, status = error_response(exc.code or 500, exc.name.lower().replace(" ", "_"),
+                                          exc.description or exc.name)
+        for name, value in exc.get_headers():  # Allow on a 405 (RFC 9110), Retry-After, ...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -4,8 +4,42 @@ from __future__ import annotations
 from flask import jsonify
 
 from app.api import api
+from app.api.params import FIRST_YEAR, LAST_YEAR, MAX_ID, MAX_PAGE, MAX_PER_PAGE, MAX_REPORT_DAYS
+from app.escalations.services import QUEUES
 
 _ERR = {"$ref": "#/components/schemas/Error"}
+# Every text the API stores: no NUL (PostgreSQL cannot hold one); lone surrogates cannot be sent as UTF-8.
+_NO_NUL = "^[^\\u0000]*$"
+_NON_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+_DATE = {"type": "string", "format": "date", "pattern": f"^(19[0-9]{{2}}|2[0-9]{{3}})-[0-9]{{2}}-[0-9]{{2}}$",
+         "description": f"YYYY-MM-DD, years {FIRST_YEAR} to {LAST_YEAR}"}
+_DATE_TIME = {"type": "string", "format": "date-time", "pattern": "^(19[0-9]{2}|2[0-9]{3})-",
+              "description": f"ISO 8601 with an offset, years {FIRST_YEAR} to {LAST_YEAR}"}
+# Any common way of typing a number (139 1234 5678, +86..., full-width digits) that is a valid one;
+# the server answers 400 naming `phone` for an invalid number.
+_PHONE = {"type": "string", "format": "phone", "maxLength": 64}
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+def _text(max_len: int, *, non_blank: bool = False, optional: bool = False) -> dict:
+    """A stored text of at most `max_len` characters; `non_blank`: at least one that is not a space;
+    `optional`: null counts as left out."""
+    text = {"type": ["string", "null"] if optional else "string", "maxLength": max_len,
+            "pattern": _NON_BLANK if non_blank else _NO_NUL}
+    return text
+
+
+def _obj(properties: dict, *, required: tuple[str, ...] = (), **more) -> dict:
+    """A request object: the members it names, `required` among them."""
+    body = {"type": "object", "properties": properties, **more}
+    if required:
+        body["required"] = list(required)
+    return body
+
+
+def _choice(values, description: str) -> dict:
+    """A filter on one of `values`; empty or absent means any."""
+    return {"enum": [*values, ""], "description": description + "; empty or absent: any"}
 
 
 def _resp(description: str, schema: dict | None = None) -> dict:
@@ -17,7 +51,8 @@ def _resp(description: str, schema: dict | None = None) -> dict:
 
 def _errors(*codes: int) -> dict:
     text = {400: "invalid input, with field messages", 401: "missing or invalid token", 403: "role not allowed",
-            404: "not found", 409: "not allowed in the current state"}
+            404: "not found", 409: "not allowed in the current state", 413: "body over 1 MiB",
+            415: "a body that is not JSON", 422: "the Idempotency-Key was used with another body"}
     return {str(c): _resp(text[c], _ERR) for c in codes}
 
 
@@ -26,12 +61,18 @@ def _q(name: str, description: str, schema: dict | None = None, required: bool =
             "schema": schema or {"type": "string"}}
 
 
-def _path(name: str, description: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+def _path(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": schema or _text(200)}
 
 
-_PAGING = [_q("page", "page number from 1", {"type": "integer", "minimum": 1}),
-           _q("per_page", "items per page", {"type": "integer", "minimum": 1, "maximum": 200})]
+_PAGING = [_q("page", "page number from 1", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+           _q("per_page", "items per page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE})]
+_KINDS = ["repair", "install", "complaint", "maintenance", "inquiry", "callback"]
+_LINES = ["home_ac", "commercial_ac", "water_heater"]
+_STATUSES = ["received", "acknowledged", "dispatched", "on_site", "resolved", "verified", "closed", "cancelled"]
+_REPORT_WINDOW = (f"; a report covers at most {MAX_REPORT_DAYS} days and `from` is on or before `to` "
+                  "(400 naming `from` or `to` otherwise)")
 
 
 def _page_of(ref: str) -> dict:
@@ -40,9 +81,28 @@ def _page_of(ref: str) -> dict:
                                              "next_page": {"type": ["integer", "null"]}}}
 
 
+_LINE_ITEMS = {
+    "parts": {"type": "array", "maxItems": 50, "items": _obj({
+        "code": _text(40, optional=True), "name": _text(200, non_blank=True),
+        "quantity": {"type": "integer", "minimum": 1, "maximum": 100}}, required=("name",))},
+    "fees": {"type": "array", "maxItems": 50, "items": _obj({
+        "item": _text(200, non_blank=True),
+        "amount": {"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.01}}, required=("item", "amount"))},
+}
+
+
+def _event(type_: str, properties: dict | None = None, required: tuple[str, ...] = ()) -> dict:
+    return _obj({"type": {"const": type_}, "note": _text(2000, optional=True), **(properties or {})},
+                required=("type", *required))
+
+
 DOCUMENT = {
     "openapi": "3.1.0",
-    "info": {"title": "After-sales contact centre staff API", "version": "1.0.0"},
+    "info": {"title": "After-sales contact centre staff API", "version": "1.0.0",
+             "description": "JSON in and out. Request bodies: JSON objects of at most 1 MiB (413 beyond, 415 when "
+                            "not JSON); no text that is stored may hold a NUL or a lone surrogate (400 naming the "
+                            "field). Members a request does not name are ignored. An optional member given as "
+                            "null counts as left out."},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearer": []}],
     "paths": {
@@ -50,51 +110,55 @@ DOCUMENT = {
                                   "responses": {"200": _resp("the OpenAPI document")}}},
         "/tickets": {
             "get": {"summary": "Tickets, newest first", "parameters": [
-                _q("phone", "any number of the customer, in any common form"),
-                _q("status", "ticket status"), _q("product_line", "home_ac, commercial_ac, water_heater"),
-                _q("kind", "ticket kind"), *_PAGING],
+                _q("phone", "any number of the customer, in any common form", {**_PHONE, "description": "or empty"}),
+                _q("status", "ticket status", _choice(_STATUSES, "ticket status")),
+                _q("product_line", "product line", _choice(_LINES, "product line")),
+                _q("kind", "ticket kind", _choice(_KINDS, "ticket kind")), *_PAGING],
                 "responses": {"200": _resp("a page of tickets", _page_of("#/components/schemas/Ticket")),
                               **_errors(400, 401, 403)}},
             "post": {"summary": "Create a ticket", "parameters": [
-                {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                 "description": "a repeat with the same key returns the first ticket with 200"}],
+                {"name": "Idempotency-Key", "in": "header", "required": False,
+                 "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-~]+$"},
+                 "description": "a repeat with the same key and body returns the first ticket with 200; "
+                                "the same key with another body is a 422 naming the key"}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/NewTicket"}}}},
                 "responses": {"201": _resp("the ticket", {"$ref": "#/components/schemas/Ticket"}),
                               "200": _resp("the earlier ticket with that Idempotency-Key"),
-                              **_errors(400, 401, 403)}},
+                              **_errors(400, 401, 403, 413, 415, 422)}},
         },
         "/tickets/{number}": {"get": {"summary": "One ticket with its events",
                                       "parameters": [_path("number", "ticket number (digits)")],
                                       "responses": {"200": _resp("the ticket", {"$ref": "#/components/schemas/Ticket"}),
-                                                    **_errors(401, 403, 404)}}},
+                                                    **_errors(400, 401, 403, 404)}}},
         "/tickets/{number}/events": {"post": {
             "summary": "Move a ticket through its lifecycle",
             "parameters": [_path("number", "ticket number (digits)")],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/TicketEventRequest"}}}},
             "responses": {"201": _resp("the ticket after the event", {"$ref": "#/components/schemas/Ticket"}),
-                          **_errors(400, 401, 403, 404, 409)}}},
+                          **_errors(400, 401, 403, 404, 409, 413, 415)}}},
         "/outlets": {"get": {"summary": "Service outlets (P-NET-1)", "parameters": _PAGING,
                              "responses": {"200": _resp("a page of outlets"), **_errors(400, 401)}}},
         "/technicians": {"get": {"summary": "Technicians (P-NET-2)", "parameters": [
-            _q("outlet", "outlet id", {"type": "integer"}), _q("certified", "true or false"), *_PAGING],
+            _q("outlet", "outlet id", _ID), _q("certified", "true or false", _choice(["true", "false"], "certified")),
+            *_PAGING],
             "responses": {"200": _resp("a page of technicians"), **_errors(400, 401)}}},
         "/messages": {"get": {"summary": "Texts in and out for a number, newest first", "parameters": [
-            _q("phone", "the number", required=True), *_PAGING],
+            _q("phone", "the number", _PHONE, required=True), *_PAGING],
             "responses": {"200": _resp("a page of messages"), **_errors(400, 401, 403)}}},
         "/units/{serial}/warranty": {"get": {
             "summary": "The cover of each part of a unit on a day", "parameters": [
-                _path("serial", "unit serial"), _q("on", "YYYY-MM-DD, default today", {"type": "string", "format": "date"})],
+                _path("serial", "unit serial"), _q("on", "YYYY-MM-DD, default today", _DATE)],
             "responses": {"200": _resp("the warranty view"), **_errors(400, 401, 403, 404)}}},
         "/escalations": {"get": {"summary": "Open escalations, oldest first", "parameters": [
-            _q("queue", "supervisor, agent or staff_inbox"), *_PAGING],
+            _q("queue", "the queue", _choice(QUEUES, "the queue")), *_PAGING],
             "responses": {"200": _resp("a page of escalations"), **_errors(400, 401, 403)}}},
         "/escalations/{escalation_id}/resolve": {"post": {
-            "summary": "Resolve an escalation", "parameters": [_path("escalation_id", "escalation id")],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["note"], "properties": {"note": {"type": "string"}}}}}},
-            "responses": {"200": _resp("the escalation"), **_errors(400, 401, 403, 404, 409)}}},
+            "summary": "Resolve an escalation", "parameters": [_path("escalation_id", "escalation id", _ID)],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
+                {"note": _text(2000, non_blank=True)}, required=("note",))}}},
+            "responses": {"200": _resp("the escalation"), **_errors(400, 401, 403, 404, 409, 413, 415)}}},
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -102,24 +166,30 @@ DOCUMENT = {
             "Error": {"type": "object", "required": ["error", "message"], "properties": {
                 "error": {"type": "string"}, "message": {"type": "string"},
                 "fields": {"type": "object", "additionalProperties": {"type": "string"}}}},
-            "NewTicket": {"type": "object", "required": ["kind", "product_line", "phone"], "properties": {
-                "kind": {"enum": ["repair", "install", "complaint", "maintenance", "inquiry", "callback"]},
-                "product_line": {"enum": ["home_ac", "commercial_ac", "water_heater"]},
-                "phone": {"type": "string"}, "serial": {"type": "string"}, "summary": {"type": "string"},
-                "appointment_at": {"type": "string", "format": "date-time"},
-                "main_equipment": {"type": "boolean"}}},
-            "TicketEventRequest": {"type": "object", "required": ["type"], "properties": {
-                "type": {"enum": ["acknowledge", "dispatch", "arrive", "resolve", "record_callback", "close",
-                                  "cancel", "reopen"]},
-                "technician_id": {"type": "integer"}, "score": {"type": "integer", "minimum": 1, "maximum": 5},
-                "note": {"type": "string"}, "users_fault": {"type": "boolean"},
-                "parts": {"type": "array", "items": {"type": "object"}},
-                "fees": {"type": "array", "items": {"type": "object"}}}},
+            "NewTicket": {**_obj({
+                "kind": {"enum": _KINDS}, "product_line": {"enum": _LINES}, "phone": _PHONE,
+                "serial": {**_text(40, optional=True), "description": "a registered unit of that product line (400 naming "
+                                                       "`serial` otherwise)"},
+                "summary": _text(2000, optional=True), "appointment_at": {**_DATE_TIME, "type": ["string", "null"]},
+                "main_equipment": {"type": ["boolean", "null"]}},
+                required=("kind", "product_line", "phone")),
+                # Only installs and maintenance visits are booked for a time.
+                "if": {"properties": {"kind": {"enum": ["repair", "complaint", "inquiry", "callback"]}},
+                       "required": ["kind"]},
+                "then": {"not": {"required": ["appointment_at"]}}},
+            "TicketEventRequest": {"description": "`dispatch` names a technician able to take the job "
+                                                  "(404 when there is none with that id, 409 when not able)",
+                                   "oneOf": [
+                _event("acknowledge"), _event("arrive"), _event("close"),
+                _event("dispatch", {"technician_id": _ID}, ("technician_id",)),
+                _event("resolve", {"users_fault": {"type": "boolean"}, **_LINE_ITEMS}),
+                _event("record_callback", {"score": {"type": "integer", "minimum": 1, "maximum": 5}}, ("score",)),
+                _event("cancel", {"note": _text(2000, non_blank=True)}, ("note",)),
+                _event("reopen", {"note": _text(2000, non_blank=True)}, ("note",))]},
             "Ticket": {"type": "object", "required": ["number", "kind", "product_line", "status", "phone",
                                                       "created_at", "respond_by", "events"], "properties": {
                 "number": {"type": "string"}, "kind": {"type": "string"}, "product_line": {"type": "string"},
-                "status": {"enum": ["received", "acknowledged", "dispatched", "on_site", "resolved", "verified",
-                                    "closed", "cancelled"]},
+                "status": {"enum": _STATUSES},
                 "phone": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
                 "respond_by": {"type": "string", "format": "date-time"},
                 "arrive_by": {"type": ["string", "null"], "format": "date-time"},
@@ -142,13 +212,13 @@ _SUPPRESSION = {"type": "object", "properties": {
     "reason": {"type": ["string", "null"]}, "created_at": {"type": ["string", "null"], "format": "date-time"},
     "blocked": {"type": ["string", "null"], "description": "landline or invalid: no text can reach the number"}}}
 DOCUMENT["paths"]["/suppressions/{phone}"] = {
-    "parameters": [_path("phone", "the number, in any common form")],
+    "parameters": [_path("phone", "the number, in any common form", _PHONE)],
     "get": {"summary": "Whether a number is suppressed (no surveys, reminders or marketing by text)",
             "responses": {"200": _resp("the suppression state", _SUPPRESSION), **_errors(400, 401, 403)}},
     "put": {"summary": "Suppress a number", "requestBody": {"required": False, "content": {"application/json": {
-        "schema": {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 150}}}}}},
+        "schema": _obj({"reason": _text(150, optional=True)})}}},
             "responses": {"201": _resp("suppressed now", _SUPPRESSION), "200": _resp("was suppressed already", _SUPPRESSION),
-                          **_errors(400, 401, 403)}},
+                          **_errors(400, 401, 403, 413, 415)}},
     "delete": {"summary": "Lift a number's suppression",
                "responses": {"200": _resp("no longer suppressed", _SUPPRESSION), **_errors(400, 401, 403, 404)}},
 }
@@ -165,8 +235,9 @@ _COVERAGE = {"type": "object", "properties": {
                                                      "staff": {"type": "integer"}}}}}
 DOCUMENT["paths"]["/reports/callbacks"] = {"get": {
     "summary": "Callback coverage (P-REC-3): resolved installs and repairs, verified, satisfied, per line and outlet",
-    "parameters": [_q("from", "first business day, YYYY-MM-DD (default: 29 days before to)", {"type": "string", "format": "date"}),
-                   _q("to", "last business day, YYYY-MM-DD, included (default: today)", {"type": "string", "format": "date"})],
+    "parameters": [_q("from", "first business day (default: 29 days before to)" + _REPORT_WINDOW, _DATE),
+                   _q("to", "last business day, included (default: today, or the 366th day from `from` when today is "
+                         "further)" + _REPORT_WINDOW, _DATE)],
     "responses": {"200": _resp("the report", {"type": "object", "properties": {
         "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
         "time_zone": {"type": "string"}, "total": _COVERAGE,
@@ -184,8 +255,9 @@ _CALL_COUNTS = {"type": "object", "properties": {
     "callback_tickets": {"type": "integer", "description": "callback tickets left by hang-ups mid-service"}}}
 DOCUMENT["paths"]["/reports/calls"] = {"get": {
     "summary": "Hotline calls (P-REC-1): calls, abandoned calls and callback tickets, per product line",
-    "parameters": [_q("from", "first business day, YYYY-MM-DD (default: to)", {"type": "string", "format": "date"}),
-                   _q("to", "last business day, YYYY-MM-DD, included (default: today)", {"type": "string", "format": "date"})],
+    "parameters": [_q("from", "first business day (default: to)" + _REPORT_WINDOW, _DATE),
+                   _q("to", "last business day, included (default: today, or the 366th day from `from` when today is "
+                         "further)" + _REPORT_WINDOW, _DATE)],
     "responses": {"200": _resp("the report", {"type": "object", "properties": {
         "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
         "time_zone": {"type": "string"}, "total": _CALL_COUNTS,

@@ -1,42 +1,77 @@
 """Reading request input: JSON bodies, query strings and paging, with field messages on error."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from app.errors import ValidationFailed
+from app.errors import ValidationFailed, storable_text_of
+from app.storable_text import has_unstorable
 
 MAX_PER_PAGE = 200
 # Keeps (page - 1) * per_page far inside a 64-bit OFFSET; a larger page is a typo, not a request.
 MAX_PAGE = 1_000_000
 # Ids are PostgreSQL INTEGER keys: a larger id cannot exist, and binding one would fail as a 500.
 MAX_ID = 2**31 - 1
+# Dates and times staff may give: far beyond any unit's life, far inside what the databases and
+# date arithmetic (a day added, an offset removed) can hold. Stated in the OpenAPI document.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+# fromisoformat also reads 20260701 and 2026-W27-2; the API promises YYYY-MM-DD only.
+DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def refuse_unstorable_request() -> None:
+    """Before any API view: a path or query value holding a NUL or a lone surrogate is a 400 naming it."""
+    for source in (request.view_args or {}, request.args):
+        for name, value in source.items():
+            if isinstance(value, str) and (has_unstorable(value) or has_unstorable(name)):
+                raise ValidationFailed(f"{name} holds a character that cannot be stored (NUL or a lone surrogate)",
+                                       {name: "no NUL or lone surrogate characters"})
 
 
 def json_object() -> dict:
-    """The body as a JSON object; malformed JSON or another type is a 400 that says so."""
+    """The body as a JSON object; malformed JSON or another type is a 400 that says so.
+
+    A body sent as anything but JSON (a form, say) is a 415 rather than read as no body at all.
+    """
+    if not _has_body():
+        raise ValidationFailed("send a JSON object in the body", {"body": "required"})
+    if not request.is_json:
+        raise UnsupportedMediaType("send the body as JSON with 'Content-Type: application/json'")
     if not request.data:
         raise ValidationFailed("send a JSON object in the body", {"body": "required"})
     try:
         # Not silent=True: that answers None for both bad JSON and a valid `null`, which is not an object.
-        data = request.get_json(force=True)
+        data = request.get_json()
     except BadRequest:
         raise ValidationFailed("the body is not valid JSON", {"body": "malformed JSON"}) from None
+    except RecursionError:  # 100,000 nested [ exhaust the parser's stack: bad JSON all the same
+        raise ValidationFailed("the body nests too deeply to be read", {"body": "nested too deeply"}) from None
     if not isinstance(data, dict):
         raise ValidationFailed("the body must be a JSON object", {"body": "must be an object"})
     return data
 
 
+def _has_body() -> bool:
+    return bool(request.content_length) or "Transfer-Encoding" in request.headers
+
+
+def optional_json_object() -> dict:
+    """The JSON object of a request whose body may be left out; a body of any other type is a 415."""
+    return json_object() if _has_body() else {}
+
+
 def optional_text(data: dict, name: str, max_len: int = 2000) -> str | None:
+    """The text `name` of `data` (None when absent or null); anything that cannot be stored is a 400 naming it."""
     value = data.get(name)
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > max_len:
         raise ValidationFailed(f"{name} must be text of at most {max_len} characters", {name: f"text, at most {max_len} characters"})
-    return value
+    return storable_text_of(value, name)
 
 
 def required_text(data: dict, name: str, max_len: int = 200) -> str:
@@ -57,16 +92,28 @@ def parse_datetime(value: str | None, name: str) -> datetime | None:
     if parsed is None or parsed.tzinfo is None:
         raise ValidationFailed(f"{name} must be ISO 8601 with an offset, e.g. 2026-07-01T10:00:00+08:00",
                                {name: "ISO 8601 with offset"})
+    _within_years(parsed.date(), name)
     return parsed
 
 
 def parse_date(value: str | None, name: str) -> date | None:
-    if value is None or value == "":
+    """A date YYYY-MM-DD from FIRST_YEAR to LAST_YEAR; None when absent. An empty value is not a date."""
+    if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value) if DATE_SHAPE.fullmatch(value) else None
     except ValueError:
-        raise ValidationFailed(f"{name} must be a date YYYY-MM-DD", {name: "YYYY-MM-DD"}) from None
+        parsed = None
+    if parsed is None:
+        raise ValidationFailed(f"{name} must be a date YYYY-MM-DD", {name: "YYYY-MM-DD"})
+    return _within_years(parsed, name)
+
+
+def _within_years(day: date, name: str) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationFailed(f"{name} must fall in the years {FIRST_YEAR} to {LAST_YEAR}",
+                               {name: f"years {FIRST_YEAR} to {LAST_YEAR}"})
+    return day
 
 
 def paging() -> tuple[int, int]:
@@ -124,9 +171,14 @@ class ReportWindow:
 
 
 def report_window(today: date, tz, *, default_days: int) -> ReportWindow:
-    """`from` and `to` from the query string (default: the `default_days` ending today), at most a year."""
-    last = parse_date(request.args.get("to"), "to") or today
-    first = parse_date(request.args.get("from"), "from") or last - timedelta(days=default_days - 1)
+    """`from` and `to` from the query string (default: the `default_days` ending today), at most a year.
+
+    `from` alone covers up to today, or its first 366 days when today is further away.
+    """
+    first, last = parse_date(request.args.get("from"), "from"), parse_date(request.args.get("to"), "to")
+    if last is None:  # from `from` (when given) to today, or the year after `from` when today is beyond it
+        last = today if first is None else max(first, min(today, first + timedelta(days=MAX_REPORT_DAYS - 1)))
+    first = first or last - timedelta(days=default_days - 1)
     if first > last:
         raise ValidationFailed("from must not be after to", {"from": "on or before to"})
     if (last - first).days >= MAX_REPORT_DAYS:

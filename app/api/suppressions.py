@@ -5,7 +5,7 @@ from flask import jsonify, request
 
 from app.api import api
 from app.api.auth import STAFF, current_user, require_role
-from app.api.params import json_object, optional_text
+from app.api.params import optional_json_object, optional_text
 from app.api.presenters import iso
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.errors import NotFound, ValidationFailed
@@ -45,7 +45,7 @@ def read_suppression(phone: str):
 def put_suppression(phone: str):
     """Suppress the number: 201 when new, 200 when it already was (the first reason stands)."""
     e164 = _phone(phone)
-    reason = (optional_text(json_object(), "reason", 150) if request.data else None) or "asked staff"
+    reason = optional_text(optional_json_object(), "reason", 150) or "asked staff"
     session = db_session()
     _entry, created = suppress(session, e164, source="staff", reason=f"{reason} (by {current_user().name})",
                                now=now())

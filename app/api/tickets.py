@@ -1,6 +1,8 @@
 """Ticket endpoints: list and read, create, and move through the lifecycle by events."""
 from __future__ import annotations
 
+import re
+
 from flask import jsonify, request
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +40,9 @@ def _choice(name: str, allowed) -> str | None:
     if value not in allowed:
         raise ValidationFailed(f"unknown {name} {value!r}", {name: f"one of {', '.join(allowed)}"})
     return value
+
+
+IDEMPOTENCY_KEY = re.compile(r"[!-~]{1,64}")  # what a staff tool sends: a UUID, a counter, a hash
 
 
 @api.get("/tickets")
@@ -85,8 +90,9 @@ def post_ticket():
     if main_equipment is not None and not isinstance(main_equipment, bool):
         raise ValidationFailed("main_equipment must be true or false", {"main_equipment": "true or false"})
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key) <= 64:
-        raise ValidationFailed("Idempotency-Key must be 1 to 64 characters", {"Idempotency-Key": "1 to 64 characters"})
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValidationFailed("Idempotency-Key must be 1 to 64 printable ASCII characters without spaces",
+                               {"Idempotency-Key": "1 to 64 printable ASCII characters, no spaces"})
     new = NewTicket(
         kind=required_text(data, "kind", 20), product_line=required_text(data, "product_line", 20),
         phone=required_text(data, "phone", 64), serial=optional_text(data, "serial", 40),

@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from app.clock import SystemClock
 from app.config import Settings
 from app.database import Database
-from app.log_redaction import PhoneRedactingFilter
+from app.log_redaction import install as install_log_redaction
 from app.messaging.claims import outbox_idle
 from app.messaging.dispatch import OutboxDispatcher, summary
 
@@ -61,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until-idle", action="store_true", help="exit once nothing is due or claimed")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(PhoneRedactingFilter())  # second line of defence: call sites mask already
+    install_log_redaction()  # second line of defence: call sites mask already
 
     settings = Settings.from_environment()
     database = Database(settings.database_url)

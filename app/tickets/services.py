@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.customers.services import customer_by_phone
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, ValidationFailed, storable_text_of
 from app.escalations.services import raise_escalation
 from app.messaging.outbox import queue_text
 from app.network.models import Technician
@@ -161,9 +161,11 @@ def apply_event(
         move = lifecycle.transition(ticket.kind, ticket.status, event_type)
     except IllegalTransition as exc:
         raise Conflict(exc.reason) from None
-    note = payload.get("note") or ""
+    note = payload.get("note")
+    note = "" if note is None else note
     if not isinstance(note, str) or len(note) > MAX_SUMMARY:
         raise ValidationFailed("note must be text of at most 2000 characters", {"note": "must be text, at most 2000 characters"})
+    storable_text_of(note, "note")
     log = _ChangeLog(ticket)
     handler = _HANDLERS.get(move.event)
     if handler is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from app.errors import ValidationFailed
+from app.errors import ValidationFailed, storable_text_of
 
 MAX_LINES = 50
 
@@ -31,11 +31,16 @@ def parse_work_lines(payload: dict) -> dict:
         quantity = part.get("quantity", 1)
         if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 100:
             raise ValidationFailed(f"{where}: quantity must be 1 to 100", {where: "quantity must be 1 to 100"})
-        out_parts.append({"code": str(part.get("code") or ""), "name": part["name"].strip(), "quantity": quantity})
+        code = part.get("code") or ""
+        if not isinstance(code, str):
+            raise ValidationFailed(f"{where}: code must be text", {f"{where}.code": "text"})
+        out_parts.append({"code": storable_text_of(code, f"{where}.code"),
+                          "name": storable_text_of(part["name"].strip(), f"{where}.name"), "quantity": quantity})
     for i, fee in enumerate(fees):
         where = f"fees[{i}]"
         if not isinstance(fee, dict) or not isinstance(fee.get("item"), str) or not fee["item"].strip():
             raise ValidationFailed(f"{where} needs an item", {where: "needs an item"})
-        out_fees.append({"item": fee["item"].strip(), "amount": _money(fee.get("amount"), where)})
+        out_fees.append({"item": storable_text_of(fee["item"].strip(), f"{where}.item"),
+                         "amount": _money(fee.get("amount"), where)})
     total = sum((Decimal(f["amount"]) for f in out_fees), Decimal("0"))
     return {"parts": out_parts, "fees": out_fees, "fee_total": f"{total:.2f}"} if (out_parts or out_fees) else {}

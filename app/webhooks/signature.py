@@ -12,7 +12,9 @@ from functools import wraps
 
 from flask import Response, request
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import ImmutableMultiDict
 
+from app.storable_text import storable
 from app.web import settings
 
 log = logging.getLogger(__name__)
@@ -38,14 +40,24 @@ def is_valid_twilio_request(auth_token: str | None) -> bool:
     return RequestValidator(auth_token).validate(signed_url(), request.form, signature)
 
 
+def _storable_fields(fields) -> ImmutableMultiDict:
+    return ImmutableMultiDict([(storable(k), storable(v)) for k, v in fields.items(multi=True)])
+
+
 def twilio_signed(view):
-    """Refuse (403, plain text) any request whose X-Twilio-Signature does not validate."""
+    """Refuse (403, plain text) any request whose X-Twilio-Signature does not validate.
+
+    A signed request's fields are then made storable (NUL and lone surrogates replaced) for the
+    view: the signature covers them as sent, but the database cannot hold them as sent.
+    """
 
     @wraps(view)
     def guarded(*args, **kwargs):
         if not is_valid_twilio_request(settings().twilio_auth_token):
             log.warning("refused unsigned or badly signed webhook on %s", request.path)
             return Response("invalid signature", status=403, mimetype="text/plain")
+        request.form = _storable_fields(request.form)
+        request.args = _storable_fields(request.args)
         return view(*args, **kwargs)
 
     return guarded

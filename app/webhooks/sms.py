@@ -19,11 +19,16 @@ from app.messaging.delivery import status_callback
 from app.messaging.inbound import receive_text, sender_phone
 from app.messaging.models import Message
 from app.messaging.policy import DispatchPolicy, SendingPolicy
+from app.storable_text import fit
 from app.tickets.services import HOTLINE_BY_LINE
 from app.web import db_session, now, settings
 from app.webhooks.signature import twilio_signed
 
 log = logging.getLogger(__name__)
+
+SID_WIDTH = 40  # messages.sid; Twilio's own are 34 characters
+STATUS_WIDTH = 16  # messages.twilio_status
+MAX_ERROR_CODE = 2**31 - 1  # an INTEGER column; Twilio's codes have five digits
 
 sms_webhooks = Blueprint("sms_webhooks", __name__)
 
@@ -41,12 +46,23 @@ def _hotline() -> str:
     return HOTLINE_BY_LINE["home_ac"]
 
 
+def _message_sid() -> str:
+    return fit(request.form.get("MessageSid") or request.form.get("SmsSid") or "", SID_WIDTH)
+
+
+def _error_code(raw: str) -> int | None:
+    """Twilio's ErrorCode as a number; anything else (`²`, eleven digits) is recorded as none."""
+    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ERROR_CODE:
+        return int(raw)
+    return None
+
+
 @sms_webhooks.post("/twilio/sms")
 @twilio_signed
 def inbound_text():
     """Store the text and act on it; a retry of the same MessageSid changes nothing."""
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid")
+    sid = _message_sid()
     if not sid:
         return Response("MessageSid is required", status=400, mimetype="text/plain")
     session = db_session()
@@ -90,12 +106,11 @@ def _keep_for_staff(session, sid: str) -> None:
 def message_status():
     """Apply a delivery status; repeats and out-of-order callbacks change nothing; always 200 when signed."""
     form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    status = form.get("MessageStatus") or form.get("SmsStatus")
+    sid = _message_sid()
+    status = fit(form.get("MessageStatus") or form.get("SmsStatus") or "", STATUS_WIDTH)
     if not sid or not status:
         return Response("MessageSid and MessageStatus are required", status=400, mimetype="text/plain")
-    raw_code = form.get("ErrorCode") or ""
-    error_code = int(raw_code) if raw_code.isdigit() else None
+    error_code = _error_code(form.get("ErrorCode") or "")
     session = db_session()
     for attempt in (1, 2):
         try:

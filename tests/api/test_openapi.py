@@ -82,5 +82,5 @@ def test_the_documented_statuses_and_kinds_are_the_interface_values(document):
         "received", "acknowledged", "dispatched", "on_site", "resolved", "verified", "closed", "cancelled"]
     assert schemas["NewTicket"]["properties"]["kind"]["enum"] == [
         "repair", "install", "complaint", "maintenance", "inquiry", "callback"]
-    assert schemas["TicketEventRequest"]["properties"]["type"]["enum"] == [
-        "acknowledge", "dispatch", "arrive", "resolve", "record_callback", "close", "cancel", "reopen"]
+    assert {v["properties"]["type"]["const"] for v in schemas["TicketEventRequest"]["oneOf"]} == {
+        "acknowledge", "dispatch", "arrive", "resolve", "record_callback", "close", "cancel", "reopen"}
