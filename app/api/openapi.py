@@ -83,7 +83,8 @@ def _page_of(ref: str) -> dict:
 
 _LINE_ITEMS = {
     "parts": {"type": "array", "maxItems": 50, "items": _obj({
-        "code": _text(40, optional=True), "name": _text(200, non_blank=True),
+        "code": {"type": ["string", "integer", "null"], "maxLength": 40, "pattern": _NO_NUL,
+                 "minimum": -(10**38), "maximum": 10**39}, "name": _text(200, non_blank=True),
         "quantity": {"type": "integer", "minimum": 1, "maximum": 100}}, required=("name",))},
     "fees": {"type": "array", "maxItems": 50, "items": _obj({
         "item": _text(200, non_blank=True),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.customers.services import customer_by_phone
-from app.errors import Conflict, ValidationFailed, storable_text_of
+from app.errors import Conflict, NotFound, ValidationFailed, storable_text_of
 from app.escalations.services import raise_escalation
 from app.messaging.outbox import queue_text
 from app.network.models import Technician
@@ -23,7 +23,7 @@ from app.tickets import lifecycle, sla
 from app.tickets.lifecycle import EventType, IllegalTransition, Kind, Status
 from app.tickets.models import Ticket, TicketEvent
 from app.tickets.numbers import ticket_number
-from app.tickets.work_lines import parse_work_lines
+from app.tickets.work_lines import parse_work_lines, whole_number
 from app.units.models import Unit
 from app.warranty.ledger import record_new_restarts
 from app.warranty.terms import PRODUCT_LINES
@@ -193,13 +193,13 @@ def _on_acknowledge(session, ticket, log, payload, now, tz) -> None:
 
 
 def _on_dispatch(session, ticket, log, payload, now, tz) -> None:
-    technician_id = payload.get("technician_id")
-    if not isinstance(technician_id, int) or isinstance(technician_id, bool):
+    technician_id = whole_number(payload.get("technician_id"))
+    # Beyond INTEGER keys no id can exist, and binding one would fail on PostgreSQL.
+    if technician_id is None or not 1 <= technician_id <= MAX_ROW_ID:
         raise ValidationFailed("dispatch needs a technician", {"technician_id": "required, an integer id"})
-    # Beyond INTEGER keys no technician exists, and binding the id would fail on PostgreSQL.
-    technician = session.get(Technician, technician_id) if 1 <= technician_id <= MAX_ROW_ID else None
-    if technician is None:
-        raise ValidationFailed(f"no technician {technician_id}", {"technician_id": f"no technician {technician_id}"})
+    technician = session.get(Technician, technician_id)
+    if technician is None:  # a well-formed id of nobody: not found, as an unknown id in a path
+        raise NotFound(f"no technician {technician_id}", {"technician_id": f"no technician {technician_id}"})
     refusal = technician.dispatch_refusal(now.astimezone(tz).date())
     if refusal:
         raise Conflict(f"cannot dispatch: {refusal}")
@@ -224,8 +224,8 @@ def _on_resolve(session, ticket, log, payload, now, tz) -> None:
 
 
 def _on_record_callback(session, ticket, log, payload, now, tz) -> None:
-    score = payload.get("score")
-    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+    score = whole_number(payload.get("score"))
+    if score is None or not 1 <= score <= 5:
         raise ValidationFailed("the callback needs a score from 1 to 5", {"score": "required, a whole number 1 to 5"})
     log.set("callback_score", score)
     log.set("verified_at", now)

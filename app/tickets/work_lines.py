@@ -6,6 +6,18 @@ from decimal import Decimal, InvalidOperation
 from app.errors import ValidationFailed, storable_text_of
 
 MAX_LINES = 50
+MAX_CODE = 40
+
+
+def whole_number(value) -> int | None:
+    """A JSON whole number as an int (2 and 2.0 alike, as JSON Schema counts them); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
 
 def _money(value, where: str) -> str:
@@ -28,12 +40,14 @@ def parse_work_lines(payload: dict) -> dict:
         where = f"parts[{i}]"
         if not isinstance(part, dict) or not isinstance(part.get("name"), str) or not part["name"].strip():
             raise ValidationFailed(f"{where} needs a name", {where: "needs a name"})
-        quantity = part.get("quantity", 1)
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 100:
+        quantity = whole_number(part.get("quantity", 1))
+        if quantity is None or not 1 <= quantity <= 100:
             raise ValidationFailed(f"{where}: quantity must be 1 to 100", {where: "quantity must be 1 to 100"})
-        code = part.get("code") or ""
-        if not isinstance(code, str):
-            raise ValidationFailed(f"{where}: code must be text", {f"{where}.code": "text"})
+        code = part.get("code")
+        code = "" if code is None else str(code) if isinstance(code, int) and not isinstance(code, bool) else code
+        if not isinstance(code, str) or len(code) > MAX_CODE:
+            raise ValidationFailed(f"{where}: code must be a part number of at most {MAX_CODE} characters",
+                                   {f"{where}.code": f"text or a number, at most {MAX_CODE} characters"})
         out_parts.append({"code": storable_text_of(code, f"{where}.code"),
                           "name": storable_text_of(part["name"].strip(), f"{where}.name"), "quantity": quantity})
     for i, fee in enumerate(fees):

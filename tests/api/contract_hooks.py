@@ -64,7 +64,7 @@ def map_body(ctx, body):
         if len(body["serial"]) <= 40 and "\x00" not in body["serial"]:
             body = {**body, "serial": serials[body["product_line"]]}
     technician = body.get("technician_id")
-    if body.get("type") == "dispatch" and isinstance(technician, int) and not isinstance(technician, bool):
-        if 1 <= technician <= 2**31 - 1:
+    if body.get("type") == "dispatch" and isinstance(technician, (int, float)) and not isinstance(technician, bool):
+        if 1 <= technician <= 2**31 - 1 and float(technician).is_integer():
             body = {**body, "technician_id": int(os.environ.get("CONTRACT_TECHNICIAN", "1"))}
     return body

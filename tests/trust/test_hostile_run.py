@@ -45,11 +45,12 @@ def test_fuzzed_signed_webhooks_store_every_text_without_a_5xx_or_a_logged_numbe
     assert text.status_code == 200 and callback.status_code == 200
     assert inbound_count(session) == before + 1
     assert not logged_numbers(log_lines)
+    if len(body.strip()) >= 12:  # shorter ones may stand in any line by chance ("ok", a digit)
+        assert not [line for line in log_lines if body.strip() in line]
 
 
-json_value = st.recursive(st.none() | st.booleans() | st.integers() | any_text,
-                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(any_text, inner, max_size=3),
-                          max_leaves=8)
+scalar = st.none() | st.booleans() | st.integers() | st.floats() | any_text
+json_value = st.one_of(scalar, st.lists(scalar, max_size=3), st.dictionaries(any_text, scalar, max_size=3))
 
 
 @HOSTILE_RUN
