@@ -10,13 +10,14 @@ from app.api import api
 from app.api.auth import STAFF, current_user, require_role
 from app.api.params import json_object, optional_text, page_of, paging, parse_datetime, required_text
 from app.api.presenters import ticket_json
+from app.closed_loop.moves import move_ticket
 from app.customers.models import CustomerPhone
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.errors import NotFound, ValidationFailed
+from app.product_lines import PRODUCT_LINES
 from app.tickets.lifecycle import Kind, Status
 from app.tickets.models import Ticket
-from app.tickets.services import CreateResult, NewTicket, apply_event, create_ticket
-from app.warranty.terms import PRODUCT_LINES
+from app.tickets.services import CreateResult, NewTicket, create_ticket
 from app.web import business_tz, db_session, now, settings
 
 
@@ -118,7 +119,7 @@ def post_ticket_event(number: str):
     event_type = required_text(data, "type", 40)
     session = db_session()
     ticket = _load(number)
-    apply_event(session, ticket, event_type, data, actor=current_user().name, now=now(), tz=business_tz(),
+    move_ticket(session, ticket, event_type, data, actor=current_user().name, now=now(), tz=business_tz(),
                 signature=settings().sms_signature)
     session.commit()
     return jsonify(ticket_json(ticket, business_tz(), now())), 201
