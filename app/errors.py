@@ -31,3 +31,17 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class NotPermitted(DomainError):
+    """The rule gives this to another role (P-PRIV-2: a customer's own refusal is an admin's to lift)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class IdempotencyKeyReused(DomainError):
+    """A key that already stands for one request, sent again with a different one."""
+
+    status = 422
+    code = "idempotency_key_reused"

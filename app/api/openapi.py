@@ -17,7 +17,8 @@ def _resp(description: str, schema: dict | None = None) -> dict:
 
 def _errors(*codes: int) -> dict:
     text = {400: "invalid input, with field messages", 401: "missing or invalid token", 403: "role not allowed",
-            404: "not found", 409: "not allowed in the current state"}
+            404: "not found", 409: "not allowed in the current state",
+            422: "the Idempotency-Key was used before with a different request"}
     return {str(c): _resp(text[c], _ERR) for c in codes}
 
 
@@ -57,12 +58,13 @@ DOCUMENT = {
                               **_errors(400, 401, 403)}},
             "post": {"summary": "Create a ticket", "parameters": [
                 {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                 "description": "a repeat with the same key returns the first ticket with 200"}],
+                 "description": "a repeat with the same key and request returns the first ticket with 200; "
+                                "the same key with a different request is a 422 naming the key"}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/NewTicket"}}}},
                 "responses": {"201": _resp("the ticket", {"$ref": "#/components/schemas/Ticket"}),
                               "200": _resp("the earlier ticket with that Idempotency-Key"),
-                              **_errors(400, 401, 403)}},
+                              **_errors(400, 401, 403, 422)}},
         },
         "/tickets/{number}": {"get": {"summary": "One ticket with its events",
                                       "parameters": [_path("number", "ticket number (digits)")],
@@ -149,7 +151,11 @@ DOCUMENT["paths"]["/suppressions/{phone}"] = {
         "schema": {"type": "object", "properties": {"reason": {"type": "string", "maxLength": 150}}}}}},
             "responses": {"201": _resp("suppressed now", _SUPPRESSION), "200": _resp("was suppressed already", _SUPPRESSION),
                           **_errors(400, 401, 403)}},
-    "delete": {"summary": "Lift a number's suppression",
+    "delete": {"summary": "Lift a number's suppression; a refusal the customer texted (退订, STOP) only by an admin "
+                          "recording the customer's request in `note` (P-PRIV-2), else 403",
+               "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                   "type": "object", "properties": {"note": {"type": "string", "maxLength": 500,
+                                                             "description": "the customer's request: when, how"}}}}}},
                "responses": {"200": _resp("no longer suppressed", _SUPPRESSION), **_errors(400, 401, 403, 404)}},
 }
 

@@ -121,6 +121,20 @@ def create_ticket(session: Session, request: NewTicket, *, actor: str, now: date
     return CreateResult(ticket, created=True)
 
 
+def same_request(ticket: Ticket, request: NewTicket) -> bool:
+    """Whether `request` asks for what `ticket` was created from (a repeat, not a new request)."""
+    try:
+        phone = normalise_phone(request.phone).e164
+    except InvalidPhoneNumber:
+        return False
+    serial = (request.serial or "").strip().upper() or None
+    main_equipment = request.main_equipment if request.main_equipment is not None else request.kind == "repair"
+    return ((request.kind, request.product_line, phone, serial, request.summary.strip(), main_equipment)
+            == (ticket.kind, ticket.product_line, ticket.phone, ticket.unit.serial if ticket.unit else None,
+                ticket.summary, ticket.main_equipment)
+            and request.appointment_at == ticket.appointment_at)
+
+
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (datetime, date)) else value
 
