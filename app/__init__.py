@@ -5,9 +5,20 @@ from pathlib import Path
 
 from flask import Flask
 
+from app.api import api
+from app.api.errors import register_json_errors
+from app.care.booking import booking_reply_handler
 from app.clock import SystemClock
+from app.closed_loop.replies import survey_reply_handler
+from app.commands import register
 from app.config import PROJECT_ROOT, Settings
 from app.database import Database
+from app.health import health
+from app.log_redaction import install
+from app.surveys.policy import SurveyPolicy
+from app.web import close_db_session
+from app.webhooks.sms import sms_webhooks
+from app.webhooks.voice import voice
 
 MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -40,43 +51,28 @@ def configure(app: Flask, test_config: dict) -> None:
 
 def register_log_redaction(app: Flask) -> None:
     """Phone numbers are masked in every log line the service and its servers write."""
-    from app.log_redaction import install
-
     install()
 
 
 def register_database(app: Flask) -> None:
     """One engine per app; one session per request, rolled back unless the view committed."""
-    from app.web import close_db_session
-
     settings: Settings = app.extensions["settings"]
     app.extensions["database"] = Database(settings.database_url, echo=settings.log_sql)
     app.teardown_appcontext(close_db_session)
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.api import api
-    from app.health import health
-
     app.register_blueprint(health)
     app.register_blueprint(api)
-    from app.webhooks.sms import sms_webhooks
-
     app.register_blueprint(sms_webhooks)
-    from app.webhooks.voice import voice
-
     app.register_blueprint(voice)
 
 
 def register_error_handlers(app: Flask) -> None:
-    from app.api.errors import register_json_errors
-
     register_json_errors(app)
 
 
 def register_commands(app: Flask) -> None:
-    from app.commands import register
-
     register(app)
 
 
@@ -88,10 +84,6 @@ def register_sms_reply_handlers(app: Flask) -> None:
 def register_closed_loop_replies(app: Flask) -> None:
     """Replies to a maintenance reminder (预约) and to a satisfaction survey; the booking word is
     tried first, so 预约 from a customer with an open survey books rather than counting as a bad answer."""
-    from app.care.booking import booking_reply_handler
-    from app.surveys.policy import SurveyPolicy
-    from app.surveys.replies import survey_reply_handler
-
     settings = app.extensions["settings"]
     app.extensions["sms_reply_handlers"].append(booking_reply_handler(settings.sms_signature))
     app.extensions["sms_reply_handlers"].append(survey_reply_handler(SurveyPolicy.from_settings(settings)))

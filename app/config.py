@@ -7,14 +7,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
+from app.daily_window import DailyWindow
+from app.product_lines import HOTLINE_NUMBERS, PRODUCT_LINES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # The three 24/7 hotlines (P-HOT): dialled number -> product line.
-DEFAULT_HOTLINES = {
-    "+864006757888": "home_ac",
-    "+864006757555": "commercial_ac",
-    "+864000757112": "water_heater",
-}
+DEFAULT_HOTLINES = HOTLINE_NUMBERS
 
 
 def _default_database_url(instance_path: Path) -> str:
@@ -155,8 +155,6 @@ def _sms_sender_kind(raw: str | None) -> str | None:
 
 
 def _product_line(raw: str, name: str) -> str:
-    from app.warranty.terms import PRODUCT_LINES
-
     if raw not in PRODUCT_LINES:
         raise ValueError(f"{name}: {raw!r} is not a product line; use one of {', '.join(PRODUCT_LINES)}")
     return raw
@@ -168,8 +166,6 @@ def _hotline_numbers(raw: str) -> dict[str, str]:
     A number is stored as written and, when it is a valid number, also as E.164, so a Twilio `To`
     matches either way.
     """
-    from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
-
     mapping: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in raw.split(","))):
         number, sep, line = (x.strip() for x in item.partition("="))
@@ -185,8 +181,6 @@ def _hotline_numbers(raw: str) -> dict[str, str]:
 
 def _staff_numbers(raw: str) -> tuple[str, ...]:
     """IVR_STAFF_NUMBERS="+8613800000001,+8620..." : the phones <Dial> rings for key 0."""
-    from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
-
     numbers = []
     for item in filter(None, (part.strip() for part in raw.split(","))):
         try:
@@ -198,9 +192,8 @@ def _staff_numbers(raw: str) -> tuple[str, ...]:
 
 def _staffed_hours(raw: str) -> str:
     """IVR_STAFFED_HOURS "HH:MM-HH:MM" in business time (may run past midnight); "" = never staffed."""
-    from app.ivr.staffing import parse_hours
-
-    parse_hours(raw)  # raises ValueError with the reason
+    if raw.strip():
+        DailyWindow.parse(raw, "staffed hours")  # raises ValueError with the reason
     return raw
 
 

@@ -35,6 +35,20 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class NotPermitted(DomainError):
+    """The rule gives this to another role (P-PRIV-2: a customer's own refusal is an admin's to lift)."""
+
+    status = 403
+    code = "forbidden"
+
+
+class IdempotencyKeyReused(DomainError):
+    """A key that already stands for one request, sent again with a different one."""
+
+    status = 422
+    code = "idempotency_key_reused"
+
+
 def storable_text_of(value: str, name: str) -> str:
     """`value` when it can be stored; a ValidationFailed naming `name` when it holds a NUL or a lone surrogate."""
     if has_unstorable(value):

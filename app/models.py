@@ -7,7 +7,7 @@ from app.network.models import Outlet, Technician  # noqa: F401
 from app.staff.models import User  # noqa: F401
 from app.tickets.models import Ticket, TicketEvent  # noqa: F401
 from app.units.models import Unit, WarrantyRestartRecord  # noqa: F401
-from app.messaging.models import EarlyStatus, SenderPace, SmsBlock  # noqa: F401
+from app.messaging.models import EarlyStatus, SenderPace, SmsBlock, SuppressionLift  # noqa: F401
 from app.sla_watch.models import PartsRequest, SweepMark  # noqa: F401
 from app.surveys.models import Survey  # noqa: F401
 from scheduler.models import JobRun, apscheduler_jobs  # noqa: F401

@@ -12,6 +12,7 @@ import sys
 
 from app.config import Settings
 from scheduler.jobs import JOBS
+from scheduler.process import serve
 from scheduler.schedule import SCHEDULE, JobSpec
 
 
@@ -55,8 +56,6 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    from scheduler.process import serve
-
     serve(Settings.from_environment(), specs, poll_seconds=args.lock_poll)
 
 

@@ -8,9 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from app.care.maintenance import send_maintenance_reminders
 from app.config import Settings
 from app.database import Database
+from app.messaging.dispatch import run_outbox_pass
+from app.messaging.policy import SendingPolicy
+from app.sla_watch.sweep import sweep
+from app.surveys.calls import dialer_for, place_due_calls
+from app.surveys.ladder import advance_surveys, send_due_surveys
+from app.surveys.policy import SurveyPolicy
 
 
 @dataclass(frozen=True)
@@ -21,8 +29,6 @@ class JobContext:
 
 def outbox_dispatch(ctx: JobContext, now: datetime) -> str:
     """Send the due texts of the outbox: one pass (settle stale claims, claim, pace, send)."""
-    from app.messaging.dispatch import run_outbox_pass
-
     return run_outbox_pass(ctx.database, ctx.settings, now=now)
 
 
@@ -35,15 +41,11 @@ JOBS: dict[str, Callable[[JobContext, datetime], str]] = {
 
 
 def _tz(ctx: JobContext):
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(ctx.settings.tz_name)
 
 
 def sla_sweep(ctx: JobContext, now: datetime) -> str:
     """Record, escalate and text every SLA breach, loaner and late part that fell due, once each."""
-    from app.sla_watch.sweep import sweep
-
     with ctx.database.session() as session:
         result = sweep(session, now=now, tz=_tz(ctx), signature=ctx.settings.sms_signature)
         session.commit()
@@ -53,9 +55,6 @@ def sla_sweep(ctx: JobContext, now: datetime) -> str:
 
 def survey_send(ctx: JobContext, now: datetime) -> str:
     """Ask each new satisfaction survey: a text to a mobile, a voice call for anyone else."""
-    from app.surveys.ladder import send_due_surveys
-    from app.surveys.policy import SurveyPolicy
-
     with ctx.database.session() as session:
         result = send_due_surveys(session, now=now, policy=SurveyPolicy.from_settings(ctx.settings))
         session.commit()
@@ -65,10 +64,6 @@ def survey_send(ctx: JobContext, now: datetime) -> str:
 
 def survey_followup(ctx: JobContext, now: datetime) -> str:
     """Climb the survey ladder: reminder at 24 h, voice survey at 48 h, then a person."""
-    from app.surveys.calls import dialer_for, place_due_calls
-    from app.surveys.ladder import advance_surveys
-    from app.surveys.policy import SurveyPolicy
-
     policy = SurveyPolicy.from_settings(ctx.settings)
     with ctx.database.session() as session:
         result = advance_surveys(session, now=now, policy=policy)
@@ -81,9 +76,6 @@ def survey_followup(ctx: JobContext, now: datetime) -> str:
 
 def maintenance_reminders(ctx: JobContext, now: datetime) -> str:
     """Text the owners of units in warranty whose free 3-monthly visit is due (P-CARE-1)."""
-    from app.care.maintenance import send_maintenance_reminders
-    from app.messaging.policy import SendingPolicy
-
     with ctx.database.session() as session:
         result = send_maintenance_reminders(session, now=now, tz=_tz(ctx), policy=SendingPolicy.from_settings(ctx.settings))
         session.commit()

@@ -36,7 +36,8 @@ def list_escalations():
 def post_resolve_escalation(escalation_id: int):
     data = json_object()
     session = db_session()
-    escalation = resolve_escalation(session, escalation_id, actor=current_user().name,
+    user = current_user()
+    escalation = resolve_escalation(session, escalation_id, actor=user.name, role=user.role,
                                     note=required_text(data, "note", 2000), now=now())
     session.commit()
     return jsonify(escalation_json(escalation, business_tz()))

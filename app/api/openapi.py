@@ -52,7 +52,7 @@ def _resp(description: str, schema: dict | None = None) -> dict:
 def _errors(*codes: int) -> dict:
     text = {400: "invalid input, with field messages", 401: "missing or invalid token", 403: "role not allowed",
             404: "not found", 409: "not allowed in the current state", 413: "body over 1 MiB",
-            415: "a body that is not JSON", 422: "the Idempotency-Key was used with another body"}
+            415: "a body that is not JSON", 422: "the Idempotency-Key was used before with a different request"}
     return {str(c): _resp(text[c], _ERR) for c in codes}
 
 
@@ -120,8 +120,8 @@ DOCUMENT = {
             "post": {"summary": "Create a ticket", "parameters": [
                 {"name": "Idempotency-Key", "in": "header", "required": False,
                  "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[!-~]+$"},
-                 "description": "a repeat with the same key and body returns the first ticket with 200; "
-                                "the same key with another body is a 422 naming the key"}],
+                 "description": "a repeat with the same key and request returns the first ticket with 200; "
+                                "the same key with a different request is a 422 naming the key"}],
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/NewTicket"}}}},
                 "responses": {"201": _resp("the ticket", {"$ref": "#/components/schemas/Ticket"}),
@@ -220,7 +220,10 @@ DOCUMENT["paths"]["/suppressions/{phone}"] = {
         "schema": _obj({"reason": _text(150, optional=True)})}}},
             "responses": {"201": _resp("suppressed now", _SUPPRESSION), "200": _resp("was suppressed already", _SUPPRESSION),
                           **_errors(400, 401, 403, 413, 415)}},
-    "delete": {"summary": "Lift a number's suppression",
+    "delete": {"summary": "Lift a number's suppression; a refusal the customer texted (退订, STOP) only by an admin "
+                          "recording the customer's request in `note` (P-PRIV-2), else 403",
+               "requestBody": {"required": False, "content": {"application/json": {"schema": _obj(
+                   {"note": {**_text(500, optional=True), "description": "the customer's request: when, how"}})}}},
                "responses": {"200": _resp("no longer suppressed", _SUPPRESSION), **_errors(400, 401, 403, 404)}},
 }
 

@@ -1,16 +1,20 @@
-"""Staff set and lift suppression of a number (a customer who asked on the phone not to be texted)."""
+"""Staff set and lift suppression of a number (a customer who asked on the phone not to be texted).
+
+A number that refused texts itself (退订, STOP) is lifted only by an admin recording the
+customer's request (P-PRIV-2, `app.messaging.suppressions.lift_for_staff`).
+"""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import api
 from app.api.auth import STAFF, current_user, require_role
 from app.api.params import optional_json_object, optional_text
 from app.api.presenters import iso
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
-from app.errors import NotFound, ValidationFailed
+from app.errors import ValidationFailed
 from app.messaging.models import Suppression
-from app.messaging.suppressions import lift_suppression, suppress, text_block
+from app.messaging.suppressions import MAX_NOTE, lift_for_staff, suppress, text_block
 from app.web import business_tz, db_session, now
 
 
@@ -56,10 +60,12 @@ def put_suppression(phone: str):
 @api.delete("/suppressions/<phone>")
 @require_role(*STAFF)
 def delete_suppression(phone: str):
-    """Lift the suppression; 404 when the number was not suppressed."""
+    """Lift the suppression, with a `note` of the customer's request; 404 when the number was not
+    suppressed, 403 when the customer's own refusal is not an admin's to lift here."""
     e164 = _phone(phone)
+    note = optional_text(optional_json_object(), "note", MAX_NOTE) or ""
     session = db_session()
-    if not lift_suppression(session, e164):
-        raise NotFound(f"{e164} is not suppressed")
+    user = current_user()
+    lift_for_staff(session, e164, user=user.name, role=user.role, note=note, now=now())
     session.commit()
     return jsonify(_suppression_json(e164))

@@ -12,13 +12,14 @@ from app.api import api
 from app.api.auth import STAFF, current_user, require_role
 from app.api.params import json_object, optional_text, page_of, paging, parse_datetime, required_text
 from app.api.presenters import ticket_json
+from app.closed_loop.moves import move_ticket
 from app.customers.models import CustomerPhone
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
-from app.errors import NotFound, ValidationFailed
+from app.errors import IdempotencyKeyReused, NotFound, ValidationFailed
+from app.product_lines import PRODUCT_LINES
 from app.tickets.lifecycle import Kind, Status
 from app.tickets.models import Ticket
-from app.tickets.services import CreateResult, NewTicket, apply_event, create_ticket
-from app.warranty.terms import PRODUCT_LINES
+from app.tickets.services import CreateResult, NewTicket, create_ticket, same_request
 from app.web import business_tz, db_session, now, settings
 
 
@@ -84,7 +85,8 @@ def read_ticket(number: str):
 @api.post("/tickets")
 @require_role(*STAFF)
 def post_ticket():
-    """Create a ticket; an `Idempotency-Key` header makes a double submit return the first ticket (200)."""
+    """Create a ticket; an `Idempotency-Key` header makes a double submit return the first ticket (200),
+    and the same key with a different request a 422."""
     data = json_object()
     main_equipment = data.get("main_equipment")
     if main_equipment is not None and not isinstance(main_equipment, bool):
@@ -113,6 +115,10 @@ def post_ticket():
         if not earlier:
             raise
         result = CreateResult(earlier, created=False)
+    if not result.created and not same_request(result.ticket, new):
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {key!r} was used for ticket {result.ticket.number} with a different request; "
+            "send a new key for a new ticket", {"Idempotency-Key": "already used with a different request"})
     return jsonify(ticket_json(result.ticket, business_tz(), now())), 201 if result.created else 200
 
 
@@ -124,7 +130,7 @@ def post_ticket_event(number: str):
     event_type = required_text(data, "type", 40)
     session = db_session()
     ticket = _load(number)
-    apply_event(session, ticket, event_type, data, actor=current_user().name, now=now(), tz=business_tz(),
+    move_ticket(session, ticket, event_type, data, actor=current_user().name, now=now(), tz=business_tz(),
                 signature=settings().sms_signature)
     session.commit()
     return jsonify(ticket_json(ticket, business_tz(), now())), 201

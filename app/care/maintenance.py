@@ -19,7 +19,8 @@ from app.customers.models import CustomerPhone
 from app.messaging.models import Message
 from app.messaging.outbox import queue_text
 from app.messaging.policy import SendingPolicy
-from app.sla_watch.notices import HOTLINE_BY_LINE
+from app.product_lines import HOTLINE_BY_LINE
+from app.tickets.models import Ticket
 from app.units.models import Unit, WarrantyRestartRecord
 from app.warranty.ledger import unit_warranty, warranty_start
 
@@ -42,6 +43,15 @@ def due_visit(last_visit: date, today: date) -> date | None:
     while steps > 0 and add_months(last_visit, steps * VISIT_EVERY_MONTHS) > today:
         steps -= 1
     return add_months(last_visit, steps * VISIT_EVERY_MONTHS) if steps > 0 else None
+
+
+def record_maintenance_visit(ticket: Ticket, *, now: datetime, tz: TzInfo) -> None:
+    """A maintenance visit was resolved: the unit's next free visit is due 3 months after it."""
+    if ticket.kind != "maintenance" or ticket.unit is None:
+        return
+    visited_on = now.astimezone(tz).date()
+    if ticket.unit.last_maintenance_on is None or ticket.unit.last_maintenance_on < visited_on:
+        ticket.unit.last_maintenance_on = visited_on
 
 
 def reminder_key(unit_id: int, due_on: date) -> str:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.customers.models import Address, Customer, CustomerPhone
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
+from app.product_lines import PRODUCT_LINES
 from app.units.models import Unit
-from app.warranty.terms import PRODUCT_LINES
 
 HEADER = ("name", "phone", "province", "city", "address", "product_line", "model", "serial", "installed_on")
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base, UTCDateTime
-from app.tickets.models import Ticket
+
+if TYPE_CHECKING:  # tickets raise escalations; the queue names its ticket by the mapper's name
+    from app.tickets.models import Ticket
 
 
 class Escalation(Base):
@@ -28,4 +31,4 @@ class Escalation(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by: Mapped[str | None] = mapped_column(String(80))
     resolution_note: Mapped[str] = mapped_column(Text, default="")
-    ticket: Mapped[Ticket | None] = relationship()
+    ticket: Mapped["Ticket | None"] = relationship("Ticket")

@@ -6,10 +6,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, NotPermitted
 from app.escalations.models import Escalation
 
 QUEUES = ("supervisor", "agent", "staff_inbox")
+# Queues belong to roles: who may resolve an item of each (a complaint or an unhappy customer is
+# a supervisor's, P-REC-4; an admin may act in every queue).
+QUEUE_ROLES = {
+    "supervisor": ("supervisor", "admin"),
+    "agent": ("agent", "supervisor", "admin"),
+    "staff_inbox": ("agent", "supervisor", "admin"),
+}
 
 
 def raise_escalation(
@@ -37,11 +44,17 @@ def raise_escalation(
     return escalation
 
 
-def resolve_escalation(session: Session, escalation_id: int, *, actor: str, note: str, now: datetime) -> Escalation:
-    """Mark an escalation handled; resolving it twice is refused so a double click is visible."""
+def resolve_escalation(session: Session, escalation_id: int, *, actor: str, role: str, note: str,
+                       now: datetime) -> Escalation:
+    """Mark an escalation handled by `actor` of `role`; only a role its queue belongs to may, and
+    resolving it twice is refused so a double click is visible."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None:
         raise NotFound(f"no escalation {escalation_id}")
+    allowed = QUEUE_ROLES.get(escalation.queue, ())
+    if role not in allowed:
+        raise NotPermitted(f"escalation {escalation_id} is in the {escalation.queue} queue, which a "
+                           f"{' or '.join(allowed)} resolves, not the {role} role")
     if escalation.status != "open":
         raise Conflict(f"escalation {escalation_id} was already resolved by {escalation.resolved_by}")
     escalation.status = "resolved"

@@ -17,6 +17,7 @@ from app.ivr.calls import Runtime, find_call, hotline_flow
 from app.ivr.models import IvrCall
 from app.ivr.prompts import fill
 from app.ivr.routing import CallParams, caller_number
+from app.surveys.services import voice_call_ended
 from app.tickets.services import NewTicket, create_ticket
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,4 @@ def leave_callback(session: Session, rt: Runtime, call: IvrCall) -> None:
 
 
 def _survey_call_ended(session: Session, rt: Runtime, params: CallParams) -> bool:
-    from app.surveys.services import voice_call_ended  # lazily: surveys are another part's
-
     return voice_call_ended(session, call_sid=params.call_sid, call_status=params.call_status, now=rt.now)

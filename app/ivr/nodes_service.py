@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import bindparam, select
 
+from app.closed_loop.answers import record_survey_answer
 from app.customers.models import CustomerPhone
 from app.errors import DomainError, ValidationFailed
 from app.ivr.flows import Node
@@ -19,7 +20,8 @@ from app.ivr.prompts import fill, spell_digits, spoken_time
 from app.ivr.step import Step, enters
 from app.messaging.outbox import queue_text
 from app.tickets.models import Ticket
-from app.tickets.services import HOTLINE_BY_LINE, NewTicket, create_ticket
+from app.product_lines import HOTLINE_BY_LINE
+from app.tickets.services import NewTicket, create_ticket
 from app.units.models import Unit
 from app.warranty.fee_card import fee_card, price_words
 from app.warranty.ledger import unit_warranty
@@ -150,11 +152,9 @@ def enter_send_text(node: Node, step: Step) -> str:
 @enters("survey_answer")
 def enter_survey_answer(node: Node, step: Step) -> str:
     """Give the key pressed to the survey (issue 5's service); its own rules decide what it means."""
-    from app.surveys.services import record_survey_answer  # lazily: surveys are another part's
-
     try:
         record_survey_answer(step.session, survey_id=int(step.vars["survey_id"]), answer=str(step.vars[node["store"]]),
-                             channel="voice", now=step.now)
+                             channel="voice", now=step.now, tz=step.tz, signature=step.settings.sms_signature)
     except DomainError as exc:
         log.warning("ivr %s: survey answer refused: %s", step.call.call_sid, exc.message)
         return node["on_error"]

@@ -3,7 +3,7 @@
 Every text is stored as a `Message(direction="in")`, once per MessageSid (a webhook Twilio
 retries creates nothing twice). Then, by its words:
 
-- an opt-out word (STOP, UNSUBSCRIBE, T, TD, R, 退订, 取消; any case, half- or full-width,
+- an opt-out word (STOP, UNSUBSCRIBE, T, TD, R, N, 退订, 拒收, 取消; any case, half- or full-width,
   surrounding spaces and punctuation ignored) puts the number on the suppression list and
   queues one confirmation (only when the number was not suppressed already);
 - START or 订阅 takes it off again, with one confirmation;
@@ -36,7 +36,7 @@ from app.messaging.suppressions import lift_suppression, suppress
 
 log = logging.getLogger(__name__)
 
-OPT_OUT_WORDS = frozenset({"stop", "unsubscribe", "t", "td", "r", "退订", "取消"})
+OPT_OUT_WORDS = frozenset({"stop", "unsubscribe", "t", "td", "r", "n", "退订", "拒收", "取消"})
 OPT_IN_WORDS = frozenset({"start", "订阅"})
 HELP_WORDS = frozenset({"help", "帮助"})
 # Anything but letters and digits (CJK included) at either end: spaces, 。！!, quotes, emoji.
@@ -111,7 +111,8 @@ def receive_text(session: Session, *, sid: str, from_: str, body: str, now: date
             _reply(session, phone, sid, "opt_out_confirmed", {"hotline": hotline}, now, policy)
         return InboundResult("opted_out" if new else "already_opted_out", message)
     if kind == "opt_in":
-        lifted = lift_suppression(session, phone)
+        lifted = lift_suppression(session, phone, by="customer", how="opt_in_text", now=now,
+                                  note=f"replied {keyword(body)!r}")
         if lifted:
             _reply(session, phone, sid, "opt_in_confirmed", {}, now, policy)
         return InboundResult("opted_in" if lifted else "not_opted_out", message)

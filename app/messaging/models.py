@@ -72,6 +72,23 @@ class Suppression(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class SuppressionLift(Base):
+    """A suppression that was lifted, kept for good (P-PRIV-2): whose refusal it was, and who
+    lifted it, when and how (the customer's opt-in text, or staff recording the customer's request)."""
+
+    __tablename__ = "suppression_lifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # the suppression's: sms, staff, twilio
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    suppressed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lifted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lifted_by: Mapped[str] = mapped_column(String(80))  # "customer", or the staff user's name
+    how: Mapped[str] = mapped_column(String(16))  # opt_in_text, staff, admin
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class SmsBlock(Base):
     """A number no text can reach (a landline, an invalid number): call it instead.
 

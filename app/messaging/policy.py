@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.config import Settings
-from app.messaging.quiet_hours import QuietHours
+from app.messaging.quiet_hours import QUIET_CATEGORIES, QuietHours
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,6 @@ class DispatchPolicy:
                  minimum: timedelta = timedelta(0)) -> datetime:
         """When to try again after `attempts` tries: exponential backoff with jitter, bounded,
         and never inside quiet hours for a quiet-category text."""
-        from app.messaging.quiet_hours import QUIET_CATEGORIES
-
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempts - 1)))
         # "Equal jitter": at least half the step, so retries never bunch up at zero.
         delay = max(minimum, ceiling * (0.5 + rng.random() / 2))

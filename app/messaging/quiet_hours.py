@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.daily_window import DailyWindow
+
 # The categories quiet hours hold back (outbox.CATEGORIES names them).
 QUIET_CATEGORIES = frozenset({"reminder", "marketing"})
 
@@ -33,30 +35,22 @@ class QuietHours:
         text = (text or "").strip()
         if text.lower() in ("", "off", "none"):
             return None
-        try:
-            first, second = (part.strip() for part in text.split("-"))
-            start, end = time.fromisoformat(first), time.fromisoformat(second)
-        except ValueError:
-            raise ValueError(f"SMS_QUIET_HOURS must look like 20:00-08:00, not {text!r}") from None
-        if start == end:
+        window = DailyWindow.parse(text, "SMS_QUIET_HOURS")
+        if window.start == window.end:
             raise ValueError("SMS_QUIET_HOURS start and end must differ")
-        return cls(start=start, end=end, tz=tz, spread=timedelta(minutes=spread_minutes))
+        return cls(start=window.start, end=window.end, tz=tz, spread=timedelta(minutes=spread_minutes))
+
+    @property
+    def window(self) -> DailyWindow:
+        return DailyWindow(self.start, self.end)
 
     def is_quiet(self, when: datetime) -> bool:
         """True when `when` falls inside the window."""
-        local = when.astimezone(ZoneInfo(self.tz)).time()
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
+        return self.window.contains(when.astimezone(ZoneInfo(self.tz)).time())
 
     def morning_after(self, when: datetime) -> datetime:
         """The end of the window that `when` is in (call only when `is_quiet(when)`)."""
-        zone = ZoneInfo(self.tz)
-        local = when.astimezone(zone)
-        day = local.date()
-        if local.time() >= self.end and self.start > self.end:
-            day += timedelta(days=1)  # evening: the window ends tomorrow
-        return datetime.combine(day, self.end, tzinfo=zone)
+        return self.window.end_after(when.astimezone(ZoneInfo(self.tz)))
 
     def release_time(self, when: datetime, message_id: int) -> datetime:
         """When a quiet-category text due at `when` may go: `when` itself outside the window,

@@ -8,6 +8,11 @@ Suppression policy (who still gets what after STOP / 退订 / staff suppression)
 - reminders and marketing never go, including ones queued before the opt-out (the dispatcher
   checks again when it claims a text).
 
+Who may lift a suppression (P-PRIV-2): the customer's own refusal (a texted 退订 / STOP, or an
+unsubscribe Twilio reports) is lifted only by the customer's opt-in text (订阅 / START) or by an
+admin recording the customer's request, with a note saying so; one staff set on the customer's
+word on the phone, staff may lift. Every lifting is kept in `suppression_lifts`: who, when, how.
+
 A blocked number (Twilio said 21614 / 30006: a landline, or 21211: not a valid number) gets no
 text at all; `text_block` tells the survey and reminder services to call instead.
 """
@@ -21,12 +26,16 @@ from sqlalchemy.orm import Session
 
 from app.customers.models import CustomerPhone
 from app.customers.phone_numbers import mask_phone
-from app.messaging.models import SmsBlock, Suppression
+from app.errors import NotFound, NotPermitted, ValidationFailed
+from app.messaging.models import SmsBlock, Suppression, SuppressionLift
 
 log = logging.getLogger(__name__)
 
 # Categories a suppressed number does not receive.
 SUPPRESSIBLE = frozenset({"survey", "reminder", "marketing"})
+# Sources of a suppression that are the customer's own refusal (P-PRIV-2).
+CUSTOMERS_OWN = frozenset({"sms", "twilio"})
+MAX_NOTE = 500
 
 UNSUBSCRIBED = 21610
 INVALID_NUMBER = 21211
@@ -52,15 +61,39 @@ def suppress(session: Session, phone: str, *, source: str, reason: str, now: dat
     return entry, True
 
 
-def lift_suppression(session: Session, phone: str) -> bool:
-    """Take `phone` off the suppression list; False when it was not on it."""
+def lift_suppression(session: Session, phone: str, *, by: str, how: str, now: datetime, note: str = "") -> bool:
+    """Take `phone` off the suppression list and keep the lifting; False when it was not on it.
+
+    The rule of who may is the caller's: the customer's opt-in text, or `lift_for_staff`.
+    """
     existing = session.get(Suppression, phone)
     if existing is None:
         return False
+    session.add(SuppressionLift(phone=phone, source=existing.source, reason=existing.reason,
+                                suppressed_at=existing.created_at, lifted_at=now, lifted_by=by[:80], how=how,
+                                note=note[:MAX_NOTE]))
     session.delete(existing)
     session.flush()
-    log.info("suppression lifted for %s", mask_phone(phone))
+    log.info("suppression lifted for %s (%s)", mask_phone(phone), how)
     return True
+
+
+def lift_for_staff(session: Session, phone: str, *, user: str, role: str, note: str, now: datetime) -> None:
+    """A staff member lifts a suppression; the customer's own refusal needs an admin and the
+    customer's request as the note. Raises NotFound, NotPermitted or ValidationFailed."""
+    existing = session.get(Suppression, phone)
+    if existing is None:
+        raise NotFound(f"{mask_phone(phone)} is not suppressed")
+    note = (note or "").strip()
+    if existing.source in CUSTOMERS_OWN:
+        if role != "admin":
+            raise NotPermitted(
+                f"{mask_phone(phone)} refused texts itself ({existing.reason or existing.source}); only the "
+                "customer's opt-in text (订阅 or START) or an admin recording the customer's request lifts it")
+        if not note:
+            raise ValidationFailed("say how the customer asked to be texted again",
+                                   {"note": "required: the customer's request (when, how)"})
+    lift_suppression(session, phone, by=user, how="admin" if role == "admin" else "staff", now=now, note=note)
 
 
 def text_block(session: Session, phone: str) -> SmsBlock | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import jinja2
 
 from app.messaging.segments import SegmentCount, count_segments
+from app.product_lines import HOTLINE_BY_LINE
 
 FALLBACK_LANG = "zh"
 SUFFIX = ".txt.j2"
@@ -37,7 +38,7 @@ _URL = re.compile(
 SAMPLE_CONTEXT: dict = {
     "ticket_number": "10012342",  # digits with a Luhn check digit, as app.tickets.numbers makes
     "kind_label": "报修",
-    "hotline": "400 675 7888",
+    "hotline": HOTLINE_BY_LINE["home_ac"],
     "product_label": "空气能热水器",  # the longest product label: the worst case for length
     "serial_tail": "8321",
     "new_end_date": "2031-06-30",

@@ -7,9 +7,8 @@ from sqlalchemy.orm import Session
 
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.messaging.outbox import queue_text
+from app.product_lines import HOTLINE_BY_LINE
 from app.tickets.models import Ticket
-
-HOTLINE_BY_LINE = {"home_ac": "400 675 7888", "commercial_ac": "400 675 7555", "water_heater": "400 075 7112"}
 
 
 def _mobile(phone: str | None) -> str | None:

@@ -7,14 +7,10 @@ from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.sla_watch.models import PartsRequest
-from app.tickets.models import Ticket, TicketEvent
+from app.tickets.history import record_event
+from app.tickets.models import Ticket
 
 SHIP_WITHIN = timedelta(days=2)  # P-REP-3: parts reach the job within 2 days
-
-
-def _event(session: Session, ticket: Ticket, type_: str, actor: str, now: datetime, note: str) -> None:
-    session.add(TicketEvent(ticket=ticket, type=type_, actor=actor, at=now, status_before=ticket.status,
-                            status_after=ticket.status, changes={}, note=note))
 
 
 def request_parts(session: Session, ticket: Ticket, *, part_name: str, quantity: int = 1, part_code: str = "",
@@ -29,7 +25,8 @@ def request_parts(session: Session, ticket: Ticket, *, part_name: str, quantity:
     request = PartsRequest(ticket_id=ticket.id, part_code=(part_code or "")[:40], part_name=part_name.strip(),
                            quantity=quantity, requested_by=actor, requested_at=now, ship_by=now + SHIP_WITHIN)
     session.add(request)
-    _event(session, ticket, "parts_requested", actor, now, f"{quantity} x {request.part_name} {request.part_code}".strip())
+    record_event(session, ticket, "parts_requested", actor=actor, now=now,
+                 note=f"{quantity} x {request.part_name} {request.part_code}".strip())
     session.flush()
     return request
 
@@ -42,6 +39,7 @@ def ship_parts(session: Session, request_id: int, *, actor: str, now: datetime) 
     if request.shipped_at is not None or request.cancelled_at is not None:
         raise Conflict(f"parts request {request_id} is already {'shipped' if request.shipped_at else 'cancelled'}")
     request.shipped_at = now
-    _event(session, request.ticket, "parts_shipped", actor, now, f"{request.quantity} x {request.part_name}")
+    record_event(session, request.ticket, "parts_shipped", actor=actor, now=now,
+                 note=f"{request.quantity} x {request.part_name}")
     session.flush()
     return request

@@ -23,7 +23,8 @@ from app.escalations.models import Escalation
 from app.escalations.services import raise_escalation
 from app.sla_watch.models import PartsRequest, SweepMark
 from app.sla_watch.notices import text_customer, text_outlet
-from app.tickets.models import Ticket, TicketEvent
+from app.tickets.history import record_event
+from app.tickets.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,6 @@ def _overdue(session: Session, watch: Watch, now: datetime, limit: int) -> list[
     return list(session.scalars(_locked(session, query)))
 
 
-def _event(session: Session, ticket: Ticket, type_: str, now: datetime, note: str, changes: dict | None = None) -> None:
-    session.add(TicketEvent(ticket=ticket, type=type_, actor="system", at=now, status_before=ticket.status,
-                            status_after=ticket.status, changes=changes or {}, note=note))
-
-
 def _local(when: datetime, tz: TzInfo) -> str:
     return when.astimezone(tz).isoformat(timespec="minutes")
 
@@ -100,7 +96,8 @@ def record_breaches(session: Session, watch: Watch, tickets: list[Ticket], *, no
             setattr(ticket, watch.flag, True)
             ticket.updated_at = now
             note = f"{watch.rule_id}: {watch.breach} (due {_local(getattr(ticket, watch.due), tz)})"
-            _event(session, ticket, "sla_breach", now, note, {watch.flag: [False, True]})
+            record_event(session, ticket, "sla_breach", actor="system", now=now, note=note,
+                         changes={watch.flag: [False, True]})
             if keys[ticket.id] not in raised:  # raise_escalation's rule, for a whole batch at once
                 session.add(Escalation(ticket_id=ticket.id, reason=watch.flag, queue="supervisor", status="open",
                                        dedupe_key=keys[ticket.id], created_at=now,
@@ -122,7 +119,7 @@ def raise_loaner_task(session: Session, ticket: Ticket, *, now: datetime, tz: Tz
     note = f"P-SLA-4: main-equipment fault not fixed by {_local(ticket.loaner_due_at, tz)}: lend an equivalent unit"
     raise_escalation(session, reason="loaner_due", queue="supervisor", now=now, ticket_id=ticket.id,
                      dedupe_key=key, detail=f"ticket {ticket.number}: {note}")
-    _event(session, ticket, "loaner_task", now, note)
+    record_event(session, ticket, "loaner_task", actor="system", now=now, note=note)
     text_customer(session, ticket, template="loaner_notice", now=now, signature=signature,
                   dedupe_key=f"ticket:{ticket.id}:loaner_notice")
     text_outlet(session, ticket, template="outlet_loaner_task", now=now, signature=signature,
@@ -161,7 +158,7 @@ def _parts(session: Session, *, now: datetime, tz: TzInfo, limit: int) -> int:
                 f"not shipped within 2 days")
         raise_escalation(session, reason="parts_overdue", queue="supervisor", now=now, ticket_id=ticket.id,
                          dedupe_key=f"parts_request:{request.id}:overdue", detail=f"ticket {ticket.number}: {note}")
-        _event(session, ticket, "parts_overdue", now, note)
+        record_event(session, ticket, "parts_overdue", actor="system", now=now, note=note)
     return len(rows)
 
 

@@ -73,3 +73,16 @@ def read_score(answer: str | None) -> int | None:
     if found_number:
         return score
     return _from_words(text)
+
+
+_EDGES = " \t\r\n,.;:!?、。，；：！？-—~"
+_LEADING_BARE = re.compile(r"^\s*[0-9]{1,2}(?![0-9])")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def remark(answer: str | None) -> str:
+    """The customer's words beside the rating: "1分 太慢了" -> "太慢了"; "1" -> ""; "不满意，太慢了" stays."""
+    if not answer or not isinstance(answer, str):
+        return ""
+    text = _RATED.sub(" ", answer[:500].translate(_FULL_WIDTH_DIGITS))  # the words as written, digits read
+    return _LEADING_BARE.sub(" ", text).strip(_EDGES)

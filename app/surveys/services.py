@@ -1,16 +1,12 @@
 """Answers to a survey, by text, by voice or by a person, and the end of a survey call.
 
-`record_survey_answer` is the one way a rating reaches a ticket: it stores the answer and, when
-the ticket is waiting for its callback, applies the same `record_callback` event staff use, with
-actor "survey", so the ticket becomes verified (P-REC-3). A score of 1 or 2 goes to a supervisor
-at once (P-REC-4).
+`take_answer` stores a rating on its survey; bringing it to the ticket (the `record_callback`
+move, an unhappy score to a supervisor) is `app.closed_loop.answers.record_survey_answer`'s.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from datetime import tzinfo as TzInfo
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,9 +20,7 @@ from app.surveys.models import OPEN_STATUSES, Survey
 CHANNELS = ("sms", "voice", "staff")
 # Twilio's final call statuses; anything else (queued, ringing, in-progress) is news, not an end.
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-UNHAPPY_AT_MOST = 2
 MAX_ANSWER_CHARS = 500
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -46,21 +40,12 @@ class SurveyOutcome:
     escalated: bool = False
 
 
-def record_survey_answer(
-    session: Session,
-    *,
-    survey_id: int,
-    answer: str,
-    channel: str,
-    now: datetime,
-    tz: TzInfo | None = None,
-    signature: str = "【志高】",
-) -> SurveyOutcome:
+def take_answer(session: Session, *, survey_id: int, answer: str, channel: str, now: datetime) -> SurveyOutcome:
     """Read `answer` forgivingly and, when it gives a score, make it the survey's result.
 
     Idempotent: a second understood answer (a Twilio retry, a customer answering twice) leaves
     the first result standing. An answer that is not understood changes nothing: re-asking is the
-    caller's decision (the IVR asks again in the call, the text channel uses `take_survey_reply`).
+    caller's decision (the IVR asks again in the call, the text channel re-asks once).
     Raises NotFound for an unknown survey, ValidationFailed for an unknown channel.
     """
     if channel not in CHANNELS:
@@ -78,20 +63,8 @@ def record_survey_answer(
     survey.answer_channel, survey.answer_text = channel, (answer or "")[:MAX_ANSWER_CHARS]
     survey.next_action_at = None
     close_staff_tasks(session, survey, now=now, note=f"the customer answered by {channel}: score {score}")
-    if ticket.status == "resolved":
-        from app.tickets.services import apply_event  # tickets call back into surveys: import late
-
-        apply_event(session, ticket, "record_callback",
-                    {"score": score, "note": f"satisfaction survey by {channel}: {survey.answer_text[:200]}"},
-                    actor="survey", now=now, tz=tz or BUSINESS_TZ, signature=signature)
-    escalated = score <= UNHAPPY_AT_MOST
-    if escalated:
-        # Same key as the ticket's own rule, so a score recorded either way escalates once.
-        raise_escalation(session, reason="unhappy_customer", queue="supervisor", now=now, ticket_id=ticket.id,
-                         dedupe_key=f"ticket:{ticket.id}:unhappy:{ticket.reopen_count}",
-                         detail=f"survey score {score} by {channel}: {survey.answer_text[:200]}")
     session.flush()
-    return SurveyOutcome(survey.id, ticket.number, True, True, score, escalated)
+    return SurveyOutcome(survey.id, ticket.number, True, True, score)
 
 
 def voice_call_ended(session: Session, *, call_sid: str, call_status: str, now: datetime) -> bool:

@@ -1,7 +1,8 @@
 """Verbs on tickets: create one, and move it through its lifecycle.
 
 Each verb changes the models, writes one `TicketEvent` with the fields before and after
-(P-REC-2), queues any text in the outbox, and leaves the commit to the caller.
+(P-REC-2), queues any text in the outbox, and leaves the commit to the caller. What follows a
+move elsewhere (the survey, the care plan, the warranty) is `app.closed_loop.moves`'s, above this.
 """
 from __future__ import annotations
 
@@ -19,16 +20,15 @@ from app.errors import Conflict, NotFound, ValidationFailed, storable_text_of
 from app.escalations.services import raise_escalation
 from app.messaging.outbox import queue_text
 from app.network.models import Technician
+from app.product_lines import HOTLINE_BY_LINE, PRODUCT_LINES
 from app.tickets import lifecycle, sla
+from app.tickets.history import record_event
 from app.tickets.lifecycle import EventType, IllegalTransition, Kind, Status
 from app.tickets.models import Ticket, TicketEvent
 from app.tickets.numbers import ticket_number
 from app.tickets.work_lines import parse_work_lines, whole_number
 from app.units.models import Unit
-from app.warranty.ledger import record_new_restarts
-from app.warranty.terms import PRODUCT_LINES
 
-HOTLINE_BY_LINE = {"home_ac": "400 675 7888", "commercial_ac": "400 675 7555", "water_heater": "400 075 7112"}
 KIND_LABELS = {"repair": "报修", "install": "安装", "complaint": "投诉", "maintenance": "保养",
                "inquiry": "咨询", "callback": "回电"}
 MAX_SUMMARY = 2000
@@ -106,9 +106,8 @@ def create_ticket(session: Session, request: NewTicket, *, actor: str, now: date
     session.add(ticket)
     session.flush()  # the id gives the public number
     ticket.number = ticket_number(ticket.id)
-    session.add(TicketEvent(ticket=ticket, type="create", actor=actor, at=now, status_before=None,
-                            status_after=ticket.status, changes={"status": [None, ticket.status]},
-                            note=request.summary[:200]))
+    record_event(session, ticket, "create", actor=actor, now=now, status_before=None,
+                 changes={"status": [None, ticket.status]}, note=request.summary[:200])
     if is_mobile:
         queue_text(session, phone=phone, template="ticket_created", now=now, ticket_id=ticket.id,
                    dedupe_key=f"ticket:{ticket.id}:created", signature=signature,
@@ -120,6 +119,20 @@ def create_ticket(session: Session, request: NewTicket, *, actor: str, now: date
                          dedupe_key=f"ticket:{ticket.id}:complaint", detail=request.summary[:500])
     session.flush()
     return CreateResult(ticket, created=True)
+
+
+def same_request(ticket: Ticket, request: NewTicket) -> bool:
+    """Whether `request` asks for what `ticket` was created from (a repeat, not a new request)."""
+    try:
+        phone = normalise_phone(request.phone).e164
+    except InvalidPhoneNumber:
+        return False
+    serial = (request.serial or "").strip().upper() or None
+    main_equipment = request.main_equipment if request.main_equipment is not None else request.kind == "repair"
+    return ((request.kind, request.product_line, phone, serial, request.summary.strip(), main_equipment)
+            == (ticket.kind, ticket.product_line, ticket.phone, ticket.unit.serial if ticket.unit else None,
+                ticket.summary, ticket.main_equipment)
+            and request.appointment_at == ticket.appointment_at)
 
 
 def _iso(value: Any) -> Any:
@@ -149,9 +162,9 @@ def apply_event(
     actor: str,
     now: datetime,
     tz: TzInfo,
-    signature: str = "【志高】",
 ) -> TicketEvent:
-    """Move `ticket` by one lifecycle event; IllegalTransition becomes a Conflict and nothing changes."""
+    """Move `ticket` by one lifecycle event and record it; IllegalTransition becomes a Conflict and
+    nothing changes. What follows the move is the caller's (`app.closed_loop.moves.move_ticket`)."""
     known = [e.value for e in EventType]
     if event_type not in known:
         # Bad input (400), not a state the ticket is in (409).
@@ -172,10 +185,8 @@ def apply_event(
         handler(session, ticket, log, payload, now, tz)
     log.set("status", move.after.value)
     log.set("updated_at", now)
-    event = TicketEvent(ticket=ticket, type=move.event.value, actor=actor, at=now, status_before=move.before.value,
-                        status_after=move.after.value, changes=log.changes, note=note)
-    session.add(event)
-    _after_effects(session, ticket, move.event, now, tz, signature)
+    event = record_event(session, ticket, move.event.value, actor=actor, now=now, status_before=move.before.value,
+                         changes=log.changes, note=note)
     session.flush()
     return event
 
@@ -259,34 +270,3 @@ _HANDLERS = {
     EventType.CANCEL: _on_cancel,
     EventType.REOPEN: _on_reopen,
 }
-
-
-def _after_effects(session: Session, ticket: Ticket, event: EventType, now: datetime, tz: TzInfo, signature: str) -> None:
-    if event is EventType.RESOLVE and ticket.kind == "repair" and ticket.unit is not None:
-        # The ledger may now show more than 20 days out of use: restart the warranty (P-WAR-7).
-        for restart in record_new_restarts(session, ticket.unit, now=now, tz=tz):
-            _text_warranty_restart(session, ticket, restart, now, tz, signature)
-    if event is EventType.RECORD_CALLBACK and (ticket.callback_score or 5) <= 2:
-        raise_escalation(session, reason="unhappy_customer", queue="supervisor", now=now, ticket_id=ticket.id,
-                         dedupe_key=f"ticket:{ticket.id}:unhappy:{ticket.reopen_count}",
-                         detail=f"callback score {ticket.callback_score}")
-    # The closed loop follows the ticket in this same transaction: a resolved job opens its
-    # survey, a recorded callback settles it, a maintenance visit moves the unit's next visit.
-    from app.care.hooks import after_ticket_event
-
-    after_ticket_event(session, ticket, event.value, now=now, tz=tz)
-
-
-def _text_warranty_restart(session, ticket, restart, now, tz, signature) -> None:
-    from app.warranty.ledger import unit_warranty
-
-    status = unit_warranty(session, ticket.unit, on=restart.restarted_on, tz=tz)
-    whole = status.part("whole_unit")
-    try:
-        mobile = normalise_phone(ticket.phone).is_mobile
-    except InvalidPhoneNumber:
-        mobile = False
-    if mobile and whole.ends_on is not None:
-        queue_text(session, phone=ticket.phone, template="warranty_restarted", now=now, ticket_id=ticket.id,
-                   dedupe_key=f"unit:{ticket.unit.id}:restart:{restart.restarted_on.isoformat()}", signature=signature,
-                   context={"serial_tail": ticket.unit.serial[-4:], "new_end_date": whole.ends_on.isoformat()})

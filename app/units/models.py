@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.customers.models import Address, Customer
 from app.database import Base, UTCDateTime
+
+if TYPE_CHECKING:  # the customers' importer creates units; a unit names its owner by the mapper's name
+    from app.customers.models import Address, Customer
 
 
 class Unit(Base):
@@ -25,8 +28,8 @@ class Unit(Base):
     installed_on: Mapped[date | None] = mapped_column(Date())
     last_maintenance_on: Mapped[date | None] = mapped_column(Date())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    customer: Mapped[Customer] = relationship()
-    address: Mapped[Address | None] = relationship()
+    customer: Mapped["Customer"] = relationship("Customer")
+    address: Mapped["Address | None"] = relationship("Address")
 
 
 class WarrantyRestartRecord(Base):

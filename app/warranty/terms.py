@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-PRODUCT_LINES = ("home_ac", "commercial_ac", "water_heater")
+from app.product_lines import PRODUCT_LINES
 
 # Every status reports these parts, in this order, for every unit.
 PARTS_ORDER = ("whole_unit", "compressor", "parts", "tank")

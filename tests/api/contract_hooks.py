@@ -1,12 +1,16 @@
 """Schemathesis hooks for the contract test: the rules the OpenAPI document states in words.
 
-JSON Schema cannot say "a valid phone number", "a window of at most 366 days" or "a unit that
-exists", so the document says them in descriptions and these hooks generate requests that keep
-them; everything the schema itself states is generated and checked by Schemathesis untouched.
-The test passes real serials and technician ids in CONTRACT_SERIALS / CONTRACT_TECHNICIAN.
+JSON Schema cannot say "a valid phone number", "a window of at most 366 days", "a unit that
+exists" or "a fresh idempotency key", so the document says them in descriptions and these hooks
+make the generated requests keep them: a custom `phone` format for generation, and, just before
+each request that Schemathesis means to be valid, existing serials and technicians, a report
+window within the year and a key of its own. Requests meant to be invalid are sent as drawn, and
+everything the schema itself states is generated and checked by Schemathesis untouched.
+The test passes real serials and a technician id in CONTRACT_SERIALS / CONTRACT_TECHNICIAN.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -27,7 +31,9 @@ phone_numbers = st.builds(lambda prefix, rest, shape: _SHAPES[shape](prefix + re
 schemathesis.openapi.format("phone", phone_numbers)
 
 _DATE = re.compile(r"(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}")
+_KEY = re.compile(r"[!-~]{1,64}")
 _REPORT_DAYS = 366
+_new_keys = itertools.count(1)
 
 
 def _day(value) -> date | None:
@@ -39,32 +45,38 @@ def _day(value) -> date | None:
         return None
 
 
-@schemathesis.hook
-def map_query(ctx, query):
-    """Report windows as stated: `from` on or before `to`, at most 366 days (a missing end is filled in)."""
-    if not query or not ctx.operation.path.startswith("/reports/"):
-        return query
+def _report_window(query: dict) -> dict:
+    """`to` moved to within 366 days on or after `from`, when both are dates."""
     first, last = _day(query.get("from")), _day(query.get("to"))
-    if first is not None and ("to" not in query or last is not None):
-        last = last or first
-        if last < first or (last - first).days >= _REPORT_DAYS:
-            last = first + timedelta(days=(last - first).days % _REPORT_DAYS)
-        if last.year <= 2999:
-            query = {**query, "to": last.isoformat()}
-    return query
+    if first is None or last is None or 0 <= (last - first).days < _REPORT_DAYS:
+        return query
+    last = first + timedelta(days=(last - first).days % _REPORT_DAYS)
+    return {**query, "to": last.isoformat()} if last.year <= 2999 else {**query, "to": first.isoformat()}
+
+
+def _existing_records(body: dict) -> dict:
+    """A well-formed serial or technician id replaced by one that exists."""
+    serials = json.loads(os.environ.get("CONTRACT_SERIALS", "{}"))
+    if isinstance(body.get("serial"), str) and body.get("product_line") in serials:
+        body = {**body, "serial": serials[body["product_line"]]}
+    if body.get("type") == "dispatch" and "technician_id" in body:
+        body = {**body, "technician_id": int(os.environ.get("CONTRACT_TECHNICIAN", "1"))}
+    return body
 
 
 @schemathesis.hook
-def map_body(ctx, body):
-    """Serials and technicians that exist, where the drawn ones were well-formed."""
-    if not isinstance(body, dict):
-        return body
-    serials = json.loads(os.environ.get("CONTRACT_SERIALS", "{}"))
-    if ctx.operation.path == "/tickets" and isinstance(body.get("serial"), str) and body.get("product_line") in serials:
-        if len(body["serial"]) <= 40 and "\x00" not in body["serial"]:
-            body = {**body, "serial": serials[body["product_line"]]}
-    technician = body.get("technician_id")
-    if body.get("type") == "dispatch" and isinstance(technician, (int, float)) and not isinstance(technician, bool):
-        if 1 <= technician <= 2**31 - 1 and float(technician).is_integer():
-            body = {**body, "technician_id": int(os.environ.get("CONTRACT_TECHNICIAN", "1"))}
-    return body
+def before_call(ctx, case, **kwargs):
+    """Keep the stated rules on every request meant to be valid, in every phase."""
+    meta = case.meta
+    if meta is None or meta.generation.mode.name.lower() != "positive":
+        return
+    if getattr(meta.phase.data, "parameter", None) == "Authorization":
+        return  # the request that leaves the token out is sent as drawn
+    if case.operation.path.startswith("/reports/") and case.query:
+        case.query = _report_window(case.query)
+    if case.operation.path == "/tickets" and case.method.upper() == "POST":
+        key = (case.headers or {}).get("Idempotency-Key")
+        if isinstance(key, str) and _KEY.fullmatch(key):
+            case.headers = {**case.headers, "Idempotency-Key": f"{key[:50]}-{next(_new_keys)}"}
+    if isinstance(case.body, dict):
+        case.body = _existing_records(case.body)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.escalations.services import raise_escalation
+
 DONE = ["dispatch", "arrive", "resolve"]
 
 
@@ -71,30 +73,30 @@ def _resolve(client, headers, escalation_id, note="已回电致歉"):
     return client.post(f"/api/v1/escalations/{escalation_id}/resolve", json={"note": note}, headers=headers)
 
 
-def test_resolving_an_escalation_takes_it_off_the_queue(client, agent, desk, clock):
+def test_resolving_an_escalation_takes_it_off_the_queue(client, staff, desk, clock):
     desk.open(kind="complaint")
     escalation_id = _open_escalations(desk)[0]["id"]
     clock.advance(minutes=30)
-    response = _resolve(client, agent, escalation_id)
+    response = _resolve(client, staff("supervisor"), escalation_id)
     assert response.status_code == 200
     assert (response.json["status"], response.json["resolved_by"], response.json["resolved_at"]) == (
-        "resolved", "agent-user", "2026-07-07T10:30:00+08:00")
+        "resolved", "supervisor-user", "2026-07-07T10:30:00+08:00")
     assert _open_escalations(desk) == []
 
 
-def test_resolving_twice_is_a_409_naming_who_resolved_it(client, agent, staff, desk):
+def test_resolving_twice_is_a_409_naming_who_resolved_it(client, staff, desk):
     desk.open(kind="complaint")
     escalation_id = _open_escalations(desk)[0]["id"]
-    assert _resolve(client, agent, escalation_id).status_code == 200
-    second = _resolve(client, staff("supervisor"), escalation_id)
+    assert _resolve(client, staff("supervisor"), escalation_id).status_code == 200
+    second = _resolve(client, staff("admin"), escalation_id)
     assert second.status_code == 409
-    assert "already resolved by agent-user" in second.json["message"]
+    assert "already resolved by supervisor-user" in second.json["message"]
 
 
-def test_resolving_needs_a_note(client, agent, desk):
+def test_resolving_needs_a_note(client, staff, desk):
     desk.open(kind="complaint")
     escalation_id = _open_escalations(desk)[0]["id"]
-    response = _resolve(client, agent, escalation_id, note=" ")
+    response = _resolve(client, staff("supervisor"), escalation_id, note=" ")
     assert response.status_code == 400 and "note" in response.json["fields"]
     assert len(_open_escalations(desk)) == 1
 
@@ -107,3 +109,19 @@ def test_a_marketing_user_may_not_resolve_escalations(client, staff, desk):
     desk.open(kind="complaint")
     escalation_id = _open_escalations(desk)[0]["id"]
     assert _resolve(client, staff("marketing"), escalation_id).status_code == 403
+
+
+def test_an_agent_may_not_resolve_a_complaint_of_the_supervisor_queue(client, agent, desk):
+    desk.open(kind="complaint")
+    escalation_id = _open_escalations(desk)[0]["id"]
+    response = _resolve(client, agent, escalation_id)
+    assert response.status_code == 403 and "supervisor queue" in response.json["message"]
+    assert len(_open_escalations(desk)) == 1
+
+
+def test_an_agent_resolves_an_item_of_the_agent_queue(client, agent, desk, session, clock):
+    raise_escalation(session, reason="survey_callback", queue="agent", now=clock.now(), dedupe_key="test:agent-queue",
+                     detail="call the customer for the satisfaction survey")
+    session.commit()
+    [item] = _open_escalations(desk)
+    assert _resolve(client, agent, item["id"]).status_code == 200

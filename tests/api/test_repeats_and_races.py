@@ -25,6 +25,26 @@ def test_the_same_idempotency_key_twice_gives_one_ticket(desk, agent, written):
     assert written() == {"tickets": 1, "ticket_events": 1, "messages": 1, "escalations": 0}
 
 
+def test_the_same_key_and_request_in_other_words_gives_the_first_ticket(desk, agent):
+    headers = {**agent, "Idempotency-Key": "form-7f3b"}
+    first = desk.create(headers=headers, phone="13800138000", summary="不制冷")
+    second = desk.create(headers=headers, phone="+86 138 0013 8000", summary=" 不制冷 ", main_equipment=True)
+    assert (second.status_code, second.json["number"]) == (200, first.json["number"])
+
+
+@pytest.mark.parametrize("change", [{"kind": "install"}, {"phone": "13900139000"}, {"summary": "漏水"},
+                                    {"product_line": "water_heater"}, {"main_equipment": False}])
+def test_the_same_idempotency_key_with_a_different_request_is_a_422_naming_the_key(desk, agent, written, change):
+    headers = {**agent, "Idempotency-Key": "form-7f3c"}
+    first = desk.create(headers=headers, summary="不制冷")
+    before = written()
+    second = desk.create(headers=headers, **{"summary": "不制冷", **change})
+    assert (first.status_code, second.status_code) == (201, 422)
+    assert second.json["error"] == "idempotency_key_reused" and "Idempotency-Key" in second.json["fields"]
+    assert "'form-7f3c'" in second.json["message"] and first.json["number"] in second.json["message"]
+    assert written() == before
+
+
 def test_different_idempotency_keys_give_different_tickets(desk, agent):
     first = desk.create(headers={**agent, "Idempotency-Key": "a"})
     second = desk.create(headers={**agent, "Idempotency-Key": "b"})

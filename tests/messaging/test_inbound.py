@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.escalations.models import Escalation
 from app.messaging.inbound import InboundText, classify, receive_text
-from app.messaging.models import Message, Suppression
+from app.messaging.models import Message, Suppression, SuppressionLift
 
 PHONE = "+8613800138000"
 
@@ -23,7 +23,8 @@ def outbound(session) -> list[Message]:
 
 
 @pytest.mark.parametrize("body", ["STOP", "stop", " Stop ", "Stop!", "ＳＴＯＰ", "unsubscribe", "T", "t。", "TD",
-                                  "ｔｄ", "R", "退订", "退订。", "【退订】", " 取消！", "“退订”"])
+                                  "ｔｄ", "R", "r", "N", "ｎ", "退订", "退订。", "【退订】", " 取消！", "“退订”",
+                                  "拒收", "拒收。", "【拒收】"])
 def test_opt_out_words_in_any_case_width_and_punctuation(body):
     assert classify(body) == "opt_out"
 
@@ -74,6 +75,15 @@ def test_start_lifts_the_suppression_and_confirms(session, clock):
     assert receive(session, clock, "START", sid="SM2").outcome == "opted_in"
     assert session.get(Suppression, PHONE) is None
     assert [m.template for m in outbound(session)] == ["opt_out_confirmed", "opt_in_confirmed"]
+
+
+def test_the_customers_opt_in_is_kept_with_the_refusal_it_lifted(session, clock):
+    receive(session, clock, "退订", sid="SM1")
+    clock.advance(days=3)
+    receive(session, clock, "订阅", sid="SM2")
+    lift = session.scalar(select(SuppressionLift))
+    assert (lift.phone, lift.source, lift.lifted_by, lift.how, lift.lifted_at, lift.note) == (
+        PHONE, "sms", "customer", "opt_in_text", clock.now(), "replied '订阅'")
 
 
 def test_start_from_a_number_that_never_opted_out_sends_nothing(session, clock):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.surveys.services import record_survey_answer
+from app.closed_loop.answers import record_survey_answer
 from tests.factories import make_outlet, make_technician
 from tests.surveys.support import at, move, open_ticket, resolved_job, survey_of
 

@@ -17,6 +17,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import event, func, insert, select, text
 
+from app.closed_loop.answers import record_survey_answer
+from app.closed_loop.moves import move_ticket
+from app.closed_loop.replies import survey_reply_handler
 from app.config import Settings
 from app.customers.models import Customer, CustomerPhone
 from app.database import Database
@@ -25,11 +28,9 @@ from app.messaging.inbound import receive_text
 from app.messaging.models import Message
 from app.surveys.models import Survey
 from app.surveys.policy import SurveyPolicy
-from app.surveys.replies import survey_reply_handler
-from app.surveys.services import record_survey_answer, voice_call_ended
+from app.surveys.services import voice_call_ended
 from app.tickets.models import Ticket, TicketEvent
 from app.tickets.numbers import ticket_number
-from app.tickets.services import apply_event
 from scheduler.jobs import JOBS, JobContext
 from tests.factories import make_technician
 from tests.surveys.support import SHANGHAI
@@ -183,7 +184,7 @@ class Simulation:
         database = self.database()
         with database.session() as session:
             for when, tid in due:
-                apply_event(session, session.get(Ticket, tid), "resolve", {}, actor="technician", now=when, tz=SHANGHAI)
+                move_ticket(session, session.get(Ticket, tid), "resolve", {}, actor="technician", now=when, tz=SHANGHAI)
             session.commit()
 
     def customers_act(self, now: datetime) -> None:
@@ -240,7 +241,7 @@ class Simulation:
             for task in list(tasks):
                 ticket = session.get(Ticket, task.ticket_id)
                 if ticket.status == "resolved":
-                    apply_event(session, ticket, "record_callback", {"score": self.rng.randint(3, 5), "note": "电话回访"},
+                    move_ticket(session, ticket, "record_callback", {"score": self.rng.randint(3, 5), "note": "电话回访"},
                                 actor="agent", now=now, tz=SHANGHAI)
             session.commit()
 

@@ -1,7 +1,9 @@
 """Staff suppress and un-suppress a number through the API."""
 from __future__ import annotations
 
-from app.messaging.models import Suppression
+from sqlalchemy import select
+
+from app.messaging.models import Suppression, SuppressionLift
 from app.messaging.outbox import queue_text
 
 PHONE = "+8613800138000"
@@ -42,6 +44,40 @@ def test_deleting_lifts_the_suppression(client, agent, session):
     answer = client.delete(f"/api/v1/suppressions/{PHONE}", headers=agent)
     assert answer.status_code == 200 and answer.json["suppressed"] is False
     assert session.get(Suppression, PHONE) is None
+
+
+def test_an_agent_may_not_lift_a_refusal_the_customer_texted(client, agent, session, text_in):
+    text_in("退订")
+    answer = client.delete(f"/api/v1/suppressions/{PHONE}", headers=agent, json={"note": "客户来电要求恢复"})
+    assert answer.status_code == 403 and "opt-in" in answer.json["message"]
+    assert session.get(Suppression, PHONE) is not None
+
+
+def test_a_supervisor_may_not_lift_a_refusal_the_customer_texted_either(client, staff, session, text_in):
+    text_in("STOP")
+    answer = client.delete(f"/api/v1/suppressions/{PHONE}", headers=staff("supervisor"), json={"note": "客户要求"})
+    assert answer.status_code == 403
+
+
+def test_an_admin_lifts_a_customers_refusal_only_recording_the_customers_request(client, staff, session, text_in):
+    text_in("退订")
+    admin = staff("admin")
+    refused = client.delete(f"/api/v1/suppressions/{PHONE}", headers=admin)
+    assert refused.status_code == 400 and "note" in refused.json["fields"]
+    assert session.get(Suppression, PHONE) is not None
+    assert client.delete(f"/api/v1/suppressions/{PHONE}", headers=admin,
+                         json={"note": "客户7月7日书面申请恢复短信"}).status_code == 200
+    assert session.get(Suppression, PHONE) is None
+
+
+def test_lifting_is_kept_who_when_and_how(client, staff, session, text_in, clock):
+    text_in("退订")
+    clock.advance(hours=2)
+    client.delete(f"/api/v1/suppressions/{PHONE}", headers=staff("admin"), json={"note": "客户书面申请"})
+    session.expire_all()
+    lift = session.scalar(select(SuppressionLift))
+    assert (lift.phone, lift.source, lift.lifted_by, lift.how, lift.note, lift.lifted_at) == (
+        PHONE, "sms", "admin-user", "admin", "客户书面申请", clock.now())
 
 
 def test_deleting_a_suppression_that_is_not_there_is_404(client, agent):

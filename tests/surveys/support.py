@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from app.closed_loop.moves import move_ticket
 from app.config import DEFAULT_HOTLINES, Settings
 from app.escalations.models import Escalation
 from app.messaging.models import Message
 from app.surveys.models import Survey
 from app.tickets.models import Ticket
-from app.tickets.services import NewTicket, apply_event, create_ticket
+from app.tickets.services import NewTicket, create_ticket
 from scheduler.jobs import JOBS, JobContext
 from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN
 from tests.factories import make_customer, make_technician
@@ -38,7 +39,7 @@ def open_ticket(session, when: datetime, *, kind: str = "repair", phone: str = "
 
 
 def move(session, ticket: Ticket, event: str, when: datetime, **payload):
-    return apply_event(session, ticket, event, payload, actor="agent", now=when, tz=SHANGHAI)
+    return move_ticket(session, ticket, event, payload, actor="agent", now=when, tz=SHANGHAI)
 
 
 def resolved_job(session, when: datetime, *, kind: str = "repair", phone: str = "+8613800138000",

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import NotFound, ValidationFailed
-from app.surveys.services import record_survey_answer
+from app.closed_loop.answers import record_survey_answer
 from app.tickets.models import TicketEvent
 from tests.surveys.support import at, open_escalations, resolved_job, survey_of
 
@@ -112,3 +112,15 @@ def test_an_install_is_surveyed_and_an_enquiry_is_not(session):
     move(session, enquiry, "resolve", at(7, 10, 5))
     session.commit()
     assert survey_of(session, install) is not None and survey_of(session, enquiry) is None
+
+
+def test_the_supervisor_reads_the_customers_words_beside_the_score(session, survey):
+    answer(session, survey, "1分 太慢了", channel="sms")
+    [escalation] = open_escalations(session, "unhappy_customer")
+    assert escalation.detail == "callback score 1: 太慢了 (survey by sms)"
+
+
+def test_a_bare_unhappy_score_escalates_once_saying_how_it_came(session, survey):
+    answer(session, survey, "1", channel="voice")
+    [escalation] = open_escalations(session, "unhappy_customer")
+    assert escalation.detail == "callback score 1: survey by voice"

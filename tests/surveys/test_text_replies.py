@@ -2,7 +2,7 @@
 import pytest
 
 from app.surveys.policy import SurveyPolicy
-from app.surveys.replies import take_survey_reply
+from app.closed_loop.replies import take_survey_reply
 from tests.surveys.support import PUBLIC_BASE_URL, at, open_escalations, resolved_job, survey_of, texts_to
 
 PHONE = "+8613800138000"

@@ -7,7 +7,8 @@ from app.config import Settings
 from app.surveys.calls import claim_call
 from app.surveys.models import Survey
 from app.surveys.policy import SurveyPolicy
-from app.surveys.services import record_survey_answer, voice_call_ended
+from app.closed_loop.answers import record_survey_answer
+from app.surveys.services import voice_call_ended
 from scheduler.jobs import JOBS, JobContext
 from tests.surveys.support import (PUBLIC_BASE_URL, SURVEY_LINE, at, open_escalations, resolved_job, survey_of,
                                    texts_to)

@@ -1,4 +1,7 @@
-"""A text reply to a survey: which survey it answers, the thank-you, the one re-ask, the staff inbox."""
+"""A text reply to a survey: which survey it answers, the thank-you, the one re-ask, the staff inbox.
+
+Here, above surveys, because an answer moves its ticket (`app.closed_loop.answers`).
+"""
 from __future__ import annotations
 
 import re
@@ -8,10 +11,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.closed_loop.answers import record_survey_answer
 from app.messaging.outbox import queue_text
 from app.surveys.models import REPLYABLE_STATUSES, Survey
 from app.surveys.policy import SurveyPolicy
-from app.surveys.services import hand_to_staff, record_survey_answer
+from app.surveys.services import hand_to_staff
 from app.tickets.models import Ticket
 
 # After this many replies that could not be read, a person reads them (one re-ask in between).
