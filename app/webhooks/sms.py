@@ -20,7 +20,7 @@ from app.messaging.inbound import receive_text, sender_phone
 from app.messaging.models import Message
 from app.messaging.policy import DispatchPolicy, SendingPolicy
 from app.storable_text import fit
-from app.tickets.services import HOTLINE_BY_LINE
+from app.product_lines import HOTLINE_BY_LINE
 from app.web import db_session, now, settings
 from app.webhooks.signature import twilio_signed
 
