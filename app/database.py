@@ -14,6 +14,9 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+# Ids are INTEGER keys on PostgreSQL: a larger id cannot exist, and binding one would fail as a 500.
+MAX_ROW_ID = 2**31 - 1
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

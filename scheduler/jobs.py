@@ -15,6 +15,7 @@ from app.config import Settings
 from app.database import Database
 from app.messaging.dispatch import run_outbox_pass
 from app.messaging.policy import SendingPolicy
+from app.sla_watch.certificates import flag_certificate_renewals
 from app.sla_watch.sweep import sweep
 from app.surveys.calls import dialer_for, place_due_calls
 from app.surveys.ladder import advance_surveys, send_due_surveys
@@ -82,7 +83,16 @@ def maintenance_reminders(ctx: JobContext, now: datetime) -> str:
     return f"reminded {result.reminded}, out of warranty {result.out_of_warranty}, no mobile {result.no_mobile}"
 
 
+def certificate_renewals(ctx: JobContext, now: datetime) -> str:
+    """Tell a supervisor of each technician's certificate that expires within 30 days (P-NET-2)."""
+    with ctx.database.session() as session:
+        flagged = flag_certificate_renewals(session, today=now.astimezone(_tz(ctx)).date(), now=now)
+        session.commit()
+    return f"certificates to renew: {flagged} new"
+
+
 JOBS.update({
+    "certificate_renewals": certificate_renewals,
     "sla_sweep": sla_sweep,
     "survey_send": survey_send,
     "survey_followup": survey_followup,

@@ -55,6 +55,8 @@ SCHEDULE: tuple[JobSpec, ...] = (
             why="a late run asks every survey due since; quiet hours are checked at run time"),
     JobSpec("survey_followup", every=timedelta(minutes=5), misfire_grace_time=None,
             why="reminders, calls and staff tasks fall due by the minute; a late run takes them all"),
+    JobSpec("certificate_renewals", daily_at=time(9, 0), misfire_grace_time=None,
+            why="once a day; a missed run is made up at once, and each certificate is flagged only once"),
     JobSpec("maintenance_reminders", daily_at=time(10, 0), misfire_grace_time=8 * 3600,
             why="once a day at 10:00; a scheduler down at 10:00 still sends until 18:00, later it waits for "
                 "tomorrow's run, which picks up every visit still due (one text per due visit)"),

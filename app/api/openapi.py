@@ -146,7 +146,7 @@ DOCUMENT = {
             *_PAGING],
             "responses": {"200": _resp("a page of technicians"), **_errors(400, 401)}}},
         "/messages": {"get": {"summary": "Texts in and out for a number, newest first", "parameters": [
-            _q("phone", "the number", _PHONE, required=True), *_PAGING],
+            _q("phone", "the number", {**_PHONE, "minLength": 1}, required=True), *_PAGING],
             "responses": {"200": _resp("a page of messages"), **_errors(400, 401, 403)}}},
         "/units/{serial}/warranty": {"get": {
             "summary": "The cover of each part of a unit on a day", "parameters": [
@@ -215,11 +215,11 @@ _SUPPRESSION = {"type": "object", "properties": {
 DOCUMENT["paths"]["/suppressions/{phone}"] = {
     "parameters": [_path("phone", "the number, in any common form", _PHONE)],
     "get": {"summary": "Whether a number is suppressed (no surveys, reminders or marketing by text)",
-            "responses": {"200": _resp("the suppression state", _SUPPRESSION), **_errors(400, 401, 403)}},
+            "responses": {"200": _resp("the suppression state", _SUPPRESSION), **_errors(400, 401, 403, 404)}},
     "put": {"summary": "Suppress a number", "requestBody": {"required": False, "content": {"application/json": {
         "schema": _obj({"reason": _text(150, optional=True)})}}},
             "responses": {"201": _resp("suppressed now", _SUPPRESSION), "200": _resp("was suppressed already", _SUPPRESSION),
-                          **_errors(400, 401, 403, 413, 415)}},
+                          **_errors(400, 401, 403, 404, 413, 415)}},
     "delete": {"summary": "Lift a number's suppression; a refusal the customer texted (退订, STOP) only by an admin "
                           "recording the customer's request in `note` (P-PRIV-2), else 403",
                "requestBody": {"required": False, "content": {"application/json": {"schema": _obj(

@@ -8,14 +8,14 @@ from datetime import date, datetime, time, timedelta
 from flask import request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from app.database import MAX_ROW_ID
 from app.errors import ValidationFailed, storable_text_of
 from app.storable_text import has_unstorable
 
 MAX_PER_PAGE = 200
 # Keeps (page - 1) * per_page far inside a 64-bit OFFSET; a larger page is a typo, not a request.
 MAX_PAGE = 1_000_000
-# Ids are PostgreSQL INTEGER keys: a larger id cannot exist, and binding one would fail as a 500.
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_ROW_ID
 # Dates and times staff may give: far beyond any unit's life, far inside what the databases and
 # date arithmetic (a day added, an offset removed) can hold. Stated in the OpenAPI document.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
@@ -79,6 +79,50 @@ def required_text(data: dict, name: str, max_len: int = 200) -> str:
     if value is None or not value.strip():
         raise ValidationFailed(f"{name} is required", {name: "required"})
     return value
+
+
+def choice(data: dict, name: str, allowed, *, required: bool = False) -> str | None:
+    """One of `allowed` from a JSON body (None when absent and not `required`)."""
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if value not in allowed:
+        raise ValidationFailed(f"{name} must be one of {', '.join(allowed)}", {name: f"one of {', '.join(allowed)}"})
+    return value
+
+
+def boolean(data: dict, name: str, *, required: bool = False) -> bool | None:
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, bool):
+        raise ValidationFailed(f"{name} must be true or false", {name: "true or false"})
+    return value
+
+
+def body_date(data: dict, name: str) -> date | None:
+    """A YYYY-MM-DD date from a JSON body (None when absent or null)."""
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed(f"{name} must be a date YYYY-MM-DD", {name: "YYYY-MM-DD"})
+    return parse_date(value, name)
+
+
+def body_id(data: dict, name: str, *, required: bool = False) -> int | None:
+    """An id from a JSON body (a whole number 1..MAX_ID)."""
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise ValidationFailed(f"{name} must be an id", {name: "a whole number id"})
+    return value
+
+
+def present(data: dict, readers: dict) -> dict:
+    """The values of the members `data` names, each read by its reader (for a PATCH: absent means unchanged)."""
+    return {name: read(data, name) for name, read in readers.items() if name in data}
 
 
 def parse_datetime(value: str | None, name: str) -> datetime | None:

@@ -60,11 +60,17 @@ def ticket_json(ticket: Ticket, tz: TzInfo, now: datetime, *, with_events: bool 
     return body
 
 
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def outlet_json(outlet: Outlet) -> dict:
     return {
         "id": outlet.id, "name": outlet.name, "province": outlet.province, "city": outlet.city,
         "phone": outlet.phone, "contract_status": outlet.contract_status,
         "review_status": outlet.review_status, "may_serve": outlet.may_serve,
+        "contract_signed_on": _day(outlet.contract_signed_on), "contract_ends_on": _day(outlet.contract_ends_on),
+        "reviewed_on": _day(outlet.reviewed_on),
     }
 
 
@@ -72,7 +78,9 @@ def technician_json(technician: Technician, today: date) -> dict:
     return {
         "id": technician.id, "name": technician.name, "outlet_id": technician.outlet_id,
         "phone": technician.phone, "certificate_number": technician.certificate_number,
-        "certificate_expires_on": technician.certificate_expires_on.isoformat() if technician.certificate_expires_on else None,
+        "certificate_issued_on": _day(technician.certificate_issued_on),
+        "certificate_expires_on": _day(technician.certificate_expires_on),
+        "product_lines": list(technician.product_lines or []),
         "certified": technician.certified_on(today),
         "dispatchable": technician.dispatch_refusal(today) is None,
     }
@@ -122,4 +130,20 @@ def warranty_json(serial: str, status: WarrantyStatus, restarts_recorded: list) 
             for r in status.restarts
         ],
         "restarts_recorded": restarts_recorded,
+    }
+
+
+def customer_json(customer, units: list, *, masked: bool) -> dict:
+    """A customer with numbers in E.164, or masked (+86139****5678) where a list shows many people."""
+    show = mask_phone if masked else (lambda e164: e164)
+    address = customer.addresses[0] if customer.addresses else None
+    return {
+        "id": customer.id, "name": customer.name,
+        "phones": [show(p.e164) for p in customer.phones],
+        "province": address.province if address else None, "city": address.city if address else None,
+        "address": address.line if address else None,
+        "units": [{"serial": u.serial, "model": u.model, "product_line": u.product_line,
+                   "installed_on": _day(u.installed_on)} for u in units],
+        "marketing_consent": customer.marketing_consent,
+        "erased": customer.erased_at is not None,
     }

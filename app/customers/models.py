@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base, UTCDateTime
@@ -15,8 +15,11 @@ class Customer(Base):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # P-PRIV-1: never implied; the latest ConsentRecord says who recorded it, when and how.
+    marketing_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # P-PRIV-3: personal data anonymised
     phones: Mapped[list["CustomerPhone"]] = relationship(
         back_populates="customer", order_by="CustomerPhone.id", cascade="all, delete-orphan"
     )
@@ -48,3 +51,30 @@ class Address(Base):
     city: Mapped[str] = mapped_column(String(40))
     line: Mapped[str] = mapped_column(String(200), default="")
     customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+
+class ConsentRecord(Base):
+    """One recording of a customer's marketing consent, given or withdrawn (P-PRIV-1)."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    marketing: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(40))  # how: hotline, sms, paper_form, web, ...
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CustomerAudit(Base):
+    """A change to a customer's record: who, when, what (before and after)."""
+
+    __tablename__ = "customer_audits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(24))  # created, amended, unit_added, consent, erased, exported
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> [before, after]

@@ -72,6 +72,17 @@ class Suppression(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ErasedSuppression(Base):
+    """The refusal of a customer whose data was erased (P-PRIV-3): kept as the number's hash only,
+    so that the number still gets nothing the refusal forbids (P-PRIV-2)."""
+
+    __tablename__ = "erased_suppressions"
+
+    phone_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class SuppressionLift(Base):
     """A suppression that was lifted, kept for good (P-PRIV-2): whose refusal it was, and who
     lifted it, when and how (the customer's opt-in text, or staff recording the customer's request)."""

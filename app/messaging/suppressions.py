@@ -18,6 +18,8 @@ text at all; `text_block` tells the survey and reminder services to call instead
 """
 from __future__ import annotations
 
+import hashlib
+
 import logging
 from datetime import datetime
 
@@ -27,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.customers.models import CustomerPhone
 from app.customers.phone_numbers import mask_phone
 from app.errors import NotFound, NotPermitted, ValidationFailed
-from app.messaging.models import SmsBlock, Suppression, SuppressionLift
+from app.messaging.models import ErasedSuppression, SmsBlock, Suppression, SuppressionLift
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +46,16 @@ LANDLINE_CODES = frozenset({21614, 30006})  # not a mobile; landline or unreacha
 PERMANENT_CODES = frozenset({UNSUBSCRIBED, INVALID_NUMBER, *LANDLINE_CODES})
 
 
+def number_hash(e164: str) -> str:
+    """The SHA-256 of a number, the only trace an erased customer's refusal leaves (P-PRIV-3)."""
+    return hashlib.sha256(e164.encode("ascii", "replace")).hexdigest()
+
+
 def is_suppressed(session: Session, phone: str) -> bool:
-    """True when the number opted out (by text, through staff, or at Twilio)."""
-    return session.get(Suppression, phone) is not None
+    """True when the number opted out (by text, through staff, or at Twilio), erased owners included."""
+    if session.get(Suppression, phone) is not None:
+        return True
+    return session.get(ErasedSuppression, number_hash(phone)) is not None
 
 
 def suppress(session: Session, phone: str, *, source: str, reason: str, now: datetime) -> tuple[Suppression, bool]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import JSON, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base
@@ -21,6 +21,9 @@ class Outlet(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     contract_status: Mapped[str] = mapped_column(String(16))  # signed, pending, terminated
     review_status: Mapped[str] = mapped_column(String(16))  # passed, pending, failed
+    contract_signed_on: Mapped[date | None] = mapped_column(Date())
+    contract_ends_on: Mapped[date | None] = mapped_column(Date())
+    reviewed_on: Mapped[date | None] = mapped_column(Date())
     technicians: Mapped[list["Technician"]] = relationship(back_populates="outlet", order_by="Technician.id")
 
     @property
@@ -39,7 +42,10 @@ class Technician(Base):
     name: Mapped[str] = mapped_column(String(80))
     phone: Mapped[str | None] = mapped_column(String(20))
     certificate_number: Mapped[str | None] = mapped_column(String(40))
+    certificate_issued_on: Mapped[date | None] = mapped_column(Date())
     certificate_expires_on: Mapped[date | None] = mapped_column(Date())
+    # The product lines this technician is trained for; empty: every line.
+    product_lines: Mapped[list] = mapped_column(JSON, default=list)
     outlet: Mapped[Outlet] = relationship(back_populates="technicians")
 
     def certified_on(self, day: date) -> bool:
@@ -48,8 +54,14 @@ class Technician(Base):
             self.certificate_expires_on >= day
         )
 
-    def dispatch_refusal(self, day: date) -> str | None:
-        """Why this technician cannot be sent out on `day`, or None when they can."""
+    def works_on(self, product_line: str) -> bool:
+        """Trained for `product_line`; an empty list means every line."""
+        return not self.product_lines or product_line in self.product_lines
+
+    def dispatch_refusal(self, day: date, product_line: str | None = None) -> str | None:
+        """Why this technician cannot be sent out on `day` (to a unit of `product_line`), or None when they can."""
+        if product_line is not None and not self.works_on(product_line):
+            return f"technician {self.id} is not trained for {product_line} (P-NET-2)"
         if not self.certificate_number:
             return f"technician {self.id} has no certificate (P-NET-2)"
         if self.certificate_expires_on is None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.customers.services import customer_by_phone
+from app.database import MAX_ROW_ID
 from app.errors import Conflict, NotFound, ValidationFailed, storable_text_of
 from app.escalations.services import raise_escalation
 from app.messaging.outbox import queue_text
@@ -32,7 +33,6 @@ from app.units.models import Unit
 KIND_LABELS = {"repair": "报修", "install": "安装", "complaint": "投诉", "maintenance": "保养",
                "inquiry": "咨询", "callback": "回电"}
 MAX_SUMMARY = 2000
-MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ def _on_dispatch(session, ticket, log, payload, now, tz) -> None:
     technician = session.get(Technician, technician_id)
     if technician is None:  # a well-formed id of nobody: not found, as an unknown id in a path
         raise NotFound(f"no technician {technician_id}", {"technician_id": f"no technician {technician_id}"})
-    refusal = technician.dispatch_refusal(now.astimezone(tz).date())
+    refusal = technician.dispatch_refusal(now.astimezone(tz).date(), ticket.product_line)
     if refusal:
         raise Conflict(f"cannot dispatch: {refusal}")
     _met(log, "responded_at", "respond_breached", ticket.respond_by, now)

@@ -4,7 +4,7 @@ JSON Schema cannot say "a valid phone number", "a window of at most 366 days", "
 exists" or "a fresh idempotency key", so the document says them in descriptions and these hooks
 make the generated requests keep them: a custom `phone` format for generation, and, just before
 each request that Schemathesis means to be valid, existing serials and technicians, a report
-window within the year and a key of its own. Requests meant to be invalid are sent as drawn, and
+window within the year, a key of its own and a valid number where a reused value is none. Requests meant to be invalid are sent as drawn, and
 everything the schema itself states is generated and checked by Schemathesis untouched.
 The test passes real serials and a technician id in CONTRACT_SERIALS / CONTRACT_TECHNICIAN.
 """
@@ -18,6 +18,8 @@ from datetime import date, timedelta
 
 import schemathesis
 from hypothesis import strategies as st
+
+from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 
 _FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 _SHAPES = {
@@ -54,6 +56,24 @@ def _report_window(query: dict) -> dict:
     return {**query, "to": last.isoformat()} if last.year <= 2999 else {**query, "to": first.isoformat()}
 
 
+def _valid_phone(value):
+    """A number as drawn when it is one; otherwise one that is (the stateful phase reuses the masked
+    numbers of list responses and the tags of erased customers, which are no numbers)."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        normalise_phone(value)
+        return value
+    except InvalidPhoneNumber:
+        return "13800138000"
+
+
+def _phones_kept_valid(container: dict | None) -> dict | None:
+    if not container or "phone" not in container:
+        return container
+    return {**container, "phone": _valid_phone(container["phone"])}
+
+
 def _existing_records(body: dict) -> dict:
     """A well-formed serial or technician id replaced by one that exists."""
     serials = json.loads(os.environ.get("CONTRACT_SERIALS", "{}"))
@@ -79,4 +99,6 @@ def before_call(ctx, case, **kwargs):
         if isinstance(key, str) and _KEY.fullmatch(key):
             case.headers = {**case.headers, "Idempotency-Key": f"{key[:50]}-{next(_new_keys)}"}
     if isinstance(case.body, dict):
-        case.body = _existing_records(case.body)
+        case.body = _phones_kept_valid(_existing_records(case.body))
+    case.query = _phones_kept_valid(case.query)
+    case.path_parameters = _phones_kept_valid(case.path_parameters)
