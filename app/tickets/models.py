@@ -21,6 +21,9 @@ class Ticket(Base):
         Index("ix_tickets_customer_created", "customer_id", "created_at"),
         Index("ix_tickets_status_created", "status", "created_at"),
         Index("ix_tickets_unit", "unit_id"),
+        # The monthly settlement and the outlet scorecards read one outlet's month.
+        Index("ix_tickets_outlet_resolved", "outlet_id", "resolved_at"),
+        Index("ix_tickets_created", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
