@@ -111,7 +111,7 @@ def run_workers(db: Database, settings: Settings, workers: int, stop: threading.
                     if outbox_idle(session, datetime.now(timezone.utc)):
                         return
 
-    threads = [threading.Thread(target=loop, args=(OutboxDispatcher(db, settings, clock=SystemClock()),))
+    threads = [threading.Thread(target=loop, args=(OutboxDispatcher(db, settings, wall=SystemClock()),))
                for _ in range(workers)]
     for t in threads:
         t.start()

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     threads = [
         threading.Thread(target=work, name=f"dispatcher-{n}", daemon=True,
-                         args=(OutboxDispatcher(database, settings, clock=SystemClock()), stop),
+                         args=(OutboxDispatcher(database, settings, wall=SystemClock()), stop),
                          kwargs={"poll": args.poll, "until_idle": args.until_idle})
         for n in range(max(1, args.workers))
     ]

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import event, func, insert, select, text
 
+from app.clock import FixedClock
 from app.config import Settings
 from app.customers.models import Customer, CustomerPhone
 from app.database import Database
@@ -114,7 +115,8 @@ class Simulation:
             self._arm(self._process, at=self.rng.randint(1, 12), on=self.rng.choice(["after_flush", "after_commit"]))
         try:
             for name in PASS_JOBS:
-                JOBS[name](JobContext(self._process, self.settings), now)
+                # Simulated time is the real time of this world: leases and pacing keep to it too.
+                JOBS[name](JobContext(self._process, self.settings, clock=FixedClock(now)), now)
         except SchedulerKilled:
             self.report.kills += 1
             self._process.dispose()  # the dead process's connections go, and with them its open transactions

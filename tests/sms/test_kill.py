@@ -68,9 +68,11 @@ def queue_texts(db: Database, count: int) -> None:
 
 
 def logged(log: Path) -> list[dict]:
+    """The stand-in's log as far as it is written: a last line still being written is not read yet."""
     if not log.exists():
         return []
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    complete, _, _partial = log.read_text(encoding="utf-8").rpartition("\n")
+    return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
 def dispatcher(url: str, api_url: str, *extra: str) -> subprocess.Popen:
@@ -89,18 +91,35 @@ def wait_for_lines(log: Path, at_least: int, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def test_kill_9_five_times_sends_no_row_twice_and_settles_every_row(pg_database, standin_process):
+@pytest.fixture
+def start_dispatcher():
+    """`start_dispatcher(url, api_url, *args)`; any still running at the end is killed, so a failing
+    test leaves no dispatcher behind to take rows from the next one."""
+    started: list[subprocess.Popen] = []
+
+    def start(*args: str) -> subprocess.Popen:
+        started.append(dispatcher(*args))
+        return started[-1]
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def test_kill_9_five_times_sends_no_row_twice_and_settles_every_row(pg_database, standin_process, start_dispatcher):
     api_url, log = standin_process
     queue_texts(pg_database, TEXTS)
     for kill in range(1, KILLS + 1):
-        proc = dispatcher(pg_database.url, api_url)
+        proc = start_dispatcher(pg_database.url, api_url)
         # Kill mid-run: once this process has sent a good share more than the last one left.
         wait_for_lines(log, at_least=kill * TEXTS // (KILLS + 2), timeout=60)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         assert proc.returncode == -signal.SIGKILL
-    final = dispatcher(pg_database.url, api_url, "--until-idle")
-    assert final.wait(timeout=180) == 0
+    final = start_dispatcher(pg_database.url, api_url, "--until-idle")
+    assert final.wait(timeout=300) == 0
 
     created = logged(log)
     assert max(Counter(entry["to"] for entry in created).values()) == 1, "a row was texted twice"
