@@ -6,8 +6,9 @@ from pathlib import Path
 from flask import Flask
 
 from app.clock import SystemClock
-from app.config import PROJECT_ROOT, Settings
+from app.config import PROJECT_ROOT
 from app.database import Database
+from app.startup import load_settings
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def configure(app: Flask, test_config: dict) -> None:
     """Settings from the environment, overridable by a test (`SETTINGS`, `CLOCK`)."""
     app.config.update({k: v for k, v in test_config.items() if k not in ("SETTINGS", "CLOCK")})
-    settings = test_config.get("SETTINGS") or Settings.from_environment(instance_path=Path(app.instance_path))
+    settings = test_config.get("SETTINGS") or load_settings(instance_path=Path(app.instance_path))
     app.extensions["settings"] = settings
     app.extensions["clock"] = test_config.get("CLOCK") or SystemClock()
     app.json.ensure_ascii = False  # staff read Chinese; keep it readable in JSON
@@ -45,7 +46,7 @@ def register_database(app: Flask) -> None:
     """One engine per app; one session per request, rolled back unless the view committed."""
     from app.web import close_db_session
 
-    settings: Settings = app.extensions["settings"]
+    settings = app.extensions["settings"]
     app.extensions["database"] = Database(settings.database_url, echo=settings.log_sql)
     app.teardown_appcontext(close_db_session)
 

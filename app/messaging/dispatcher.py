@@ -19,11 +19,11 @@ import threading
 from sqlalchemy.exc import OperationalError
 
 from app.clock import SystemClock
-from app.config import Settings
 from app.database import Database
 from app.log_redaction import PhoneRedactingFilter
 from app.messaging.claims import outbox_idle
 from app.messaging.dispatch import OutboxDispatcher, summary
+from app.startup import database_or_exit, settings_or_exit
 
 log = logging.getLogger("app.messaging.dispatcher")
 
@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(PhoneRedactingFilter())  # second line of defence: call sites mask already
 
-    settings = Settings.from_environment()
+    settings = settings_or_exit()
+    database_or_exit(settings)
     database = Database(settings.database_url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
