@@ -1,4 +1,10 @@
 """The WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`."""
-from app import create_app
+import sys
 
-app = create_app()
+from app import create_app
+from app.config import ConfigurationError
+
+try:
+    app = create_app()
+except ConfigurationError as exc:  # one line saying what to fix, never a traceback (every command loads this)
+    sys.exit(f"Error: {exc}")

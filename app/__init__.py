@@ -15,6 +15,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.database import Database
 from app.health import health
 from app.log_redaction import install
+from app.startup import load_settings
 from app.surveys.policy import SurveyPolicy
 from app.web import close_db_session
 from app.webhooks.sms import sms_webhooks
@@ -42,7 +43,7 @@ def configure(app: Flask, test_config: dict) -> None:
     # Bodies larger than any request of ours are refused (413) from Content-Length, before they are read.
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.config.update({k: v for k, v in test_config.items() if k not in ("SETTINGS", "CLOCK")})
-    settings = test_config.get("SETTINGS") or Settings.from_environment(instance_path=Path(app.instance_path))
+    settings = test_config.get("SETTINGS") or load_settings(instance_path=Path(app.instance_path))
     app.extensions["settings"] = settings
     app.extensions["clock"] = test_config.get("CLOCK") or SystemClock()
     app.json.ensure_ascii = False  # staff read Chinese; keep it readable in JSON

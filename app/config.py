@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.daily_window import DailyWindow
+from app.database import check_database_url
 from app.product_lines import HOTLINE_NUMBERS, PRODUCT_LINES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -17,8 +18,63 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOTLINES = HOTLINE_NUMBERS
 
 
+class ConfigurationError(ValueError):
+    """A setting the service cannot run with; the message names the variable and what would work.
+
+    Entry points (wsgi.py, `python -m scheduler`, the dispatcher) print it as one line and exit."""
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Variables a choice needs: all of them, or (`any_of`) at least one."""
+
+    names: tuple[str, ...]
+    any_of: bool = False
+
+    def met(self, env) -> bool:
+        present = [bool(env.get(name)) for name in self.names]
+        return any(present) if self.any_of else all(present)
+
+    def __str__(self) -> str:
+        return f" {'or' if self.any_of else 'and'} ".join(self.names)
+
+
+_TWILIO_CREDENTIALS = Needs(("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"))
+# Each SMS_BACKEND and what it needs besides; a new backend is one more row.
+SMS_BACKENDS: dict[str, tuple[Needs, ...]] = {
+    "log": (),
+    "twilio": (_TWILIO_CREDENTIALS, Needs(("TWILIO_SMS_FROM", "TWILIO_MESSAGING_SERVICE_SID"), any_of=True)),
+}
+VOICE_BACKENDS: dict[str, tuple[Needs, ...]] = {
+    "off": (),
+    "twilio": (_TWILIO_CREDENTIALS,),
+}
+
+
+def _choice(env, name: str, value: str, table: dict[str, tuple[Needs, ...]], note: str = "") -> str:
+    """`value` if `table` knows it and every variable it needs is set; else why not, in one sentence."""
+    if value not in table:
+        raise ConfigurationError(f"{name} must be one of {', '.join(table)}, not {value!r}")
+    for needs in table[value]:
+        if not needs.met(env):
+            raise ConfigurationError(f"{name}={value} needs {needs}{note}")
+    return value
+
+
 def _default_database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'contact_centre.sqlite3'}"
+
+
+def _database_url(raw: str, instance_path: Path) -> str:
+    """DATABASE_URL, checked now: garbage, another database or a missing driver would otherwise
+    surface as a traceback from the first command (the URL is not shown: it may hold a password)."""
+    if not raw:
+        return _default_database_url(instance_path)
+    try:
+        check_database_url(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"DATABASE_URL: {exc}") from None
+    return raw
 
 
 def _public_base_url(raw: str) -> str | None:
@@ -86,18 +142,27 @@ class Settings:
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
-        """Read the variables of interfaces.md; unknown values fail loudly at start-up, not mid-call."""
+        """Read the variables of interfaces.md; a value that cannot work raises ConfigurationError
+        at start-up, not mid-call."""
         env = os.environ if environ is None else environ
-        instance_path = instance_path or PROJECT_ROOT / "instance"
+        try:
+            return cls._read(env, instance_path or PROJECT_ROOT / "instance")
+        except ConfigurationError:
+            raise
+        except ValueError as exc:  # the parsers' own messages name their variable
+            raise ConfigurationError(str(exc)) from None
+
+    @classmethod
+    def _read(cls, env, instance_path: Path) -> "Settings":
         sid = env.get("TWILIO_ACCOUNT_SID") or None
         token = env.get("TWILIO_AUTH_TOKEN") or None
-        backend = env.get("SMS_BACKEND") or ("twilio" if sid and token else "log")
-        if backend not in ("twilio", "log"):
-            raise ValueError(f"SMS_BACKEND must be 'twilio' or 'log', not {backend!r}")
-        if backend == "twilio" and not (sid and token):
-            raise ValueError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        chosen = env.get("SMS_BACKEND")
+        backend = _choice(env, "SMS_BACKEND", chosen or ("twilio" if sid and token else "log"), SMS_BACKENDS,
+                          "" if chosen else " (twilio is the default once TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN "
+                                            "are set; SMS_BACKEND=log records texts instead)")
+        voice = env.get("VOICE_BACKEND") or ("twilio" if backend == "twilio" else "off")
         return cls(
-            database_url=env.get("DATABASE_URL") or _default_database_url(instance_path),
+            database_url=_database_url(env.get("DATABASE_URL") or "", instance_path),
             twilio_account_sid=sid,
             twilio_auth_token=token,
             twilio_api_url=env.get("TWILIO_API_URL") or None,
@@ -128,7 +193,7 @@ class Settings:
             ivr_max_call_seconds=_number(env, "IVR_MAX_CALL_SECONDS", 900, int) or 900,
             ivr_default_hotline=_product_line(env.get("IVR_DEFAULT_HOTLINE") or "home_ac", "IVR_DEFAULT_HOTLINE"),
             ivr_appointment_hour=min(_number(env, "IVR_APPOINTMENT_HOUR", 9, int), 23),
-            voice_backend=_voice_backend(env.get("VOICE_BACKEND") or ("twilio" if backend == "twilio" else "off")),
+            voice_backend=_choice(env, "VOICE_BACKEND", voice, VOICE_BACKENDS),
             survey_caller_id=env.get("SURVEY_CALLER_ID") or None,
             scheduler_lock_poll_seconds=_number(env, "SCHEDULER_LOCK_POLL_SECONDS", 5.0, float) or 5.0,
         )
@@ -196,8 +261,3 @@ def _staffed_hours(raw: str) -> str:
         DailyWindow.parse(raw, "staffed hours")  # raises ValueError with the reason
     return raw
 
-
-def _voice_backend(raw: str) -> str:
-    if raw not in ("twilio", "off"):
-        raise ValueError(f"VOICE_BACKEND must be 'twilio' or 'off', not {raw!r}")
-    return raw

@@ -8,8 +8,8 @@ import threading
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, Select, create_engine, event
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -81,6 +81,33 @@ def begin_write(session: Session) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# The databases the migrations and the queries are written for.
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+_URL_EXAMPLE = "sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+
+
+def engine_url(url: str) -> str:
+    """The URL as the engine opens it: a bare postgresql:// means psycopg 3, the driver installed."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def check_database_url(url: str) -> None:
+    """Raise ValueError saying why `url` cannot open a database of ours (not a URL, another kind
+    of database, a driver that is not installed); the message never repeats the URL."""
+    try:
+        parsed = make_url(engine_url(url))
+    except ArgumentError:
+        raise ValueError(f"not a database URL; use {_URL_EXAMPLE}") from None
+    if parsed.get_backend_name() not in SUPPORTED_DATABASES:
+        raise ValueError(f"{parsed.get_backend_name()} databases are not supported; use {_URL_EXAMPLE}")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, ImportError) as exc:  # NoSuchModuleError is an ArgumentError
+        raise ValueError(f"the driver {parsed.get_driver_name()!r} cannot be loaded ({exc})") from None
+
+
 def make_engine(url: str, echo: bool = False, *, autocommit: bool = False) -> Engine:
     """Create the engine for `url`, with the SQLite pragmas the service relies on.
 
@@ -88,8 +115,7 @@ def make_engine(url: str, echo: bool = False, *, autocommit: bool = False) -> En
     checkout, for reads of one statement where BEGIN, COMMIT and the ping would triple the round
     trips. Its user (`Database.read`) runs a statement once more when it finds its connection dropped.
     """
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    url = engine_url(url)
     # hide_parameters: a failed statement's message (and so its traceback) never carries the values
     # bound to it, which are customers' numbers and texts.
     kwargs: dict = {"echo": echo, "future": True, "hide_parameters": True}
@@ -104,6 +130,24 @@ def make_engine(url: str, echo: bool = False, *, autocommit: bool = False) -> En
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_savepoint)
     return engine
+
+
+# SQLite's message and PostgreSQL's SQLSTATE for a table that does not exist.
+_MISSING_TABLE = ("no such table", "42P01")
+# SQLite's message for a file it cannot open (its folder does not exist yet, or no permission).
+_CANNOT_OPEN = "unable to open database file"
+
+
+def explain_database_error(exc: DBAPIError) -> str:
+    """What went wrong, and the fix when it is the usual one (migrations not applied yet)."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in _MISSING_TABLE or any(m in reason for m in _MISSING_TABLE):
+        return f"the database has no tables yet ({reason}); run 'flask --app wsgi db upgrade' first"
+    if _CANNOT_OPEN in reason:
+        return (f"the database cannot be opened ({reason}); "
+                "check DATABASE_URL, or run 'flask --app wsgi db upgrade' first")
+    return f"the database refused: {reason}"
 
 
 class Database:

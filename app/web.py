@@ -30,8 +30,13 @@ def close_db_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
+def clock():
+    """The app's real clock (a test's FixedClock in tests)."""
+    return current_app.extensions["clock"]
+
+
 def now() -> datetime:
-    return current_app.extensions["clock"].now()
+    return clock().now()
 
 
 def settings() -> Settings:

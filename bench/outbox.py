@@ -101,7 +101,7 @@ def baseline(api_url: str, n: int) -> float:
 
 
 def run_workers(db: Database, settings: Settings, workers: int, stop: threading.Event, until_idle: bool) -> list:
-    """Start `workers` dispatcher threads, as `python -m app.messaging.dispatcher` does."""
+    """Start `workers` dispatcher threads, as `python -m app.dispatcher` does."""
 
     def loop(dispatcher: OutboxDispatcher) -> None:
         while not stop.is_set():
@@ -111,7 +111,7 @@ def run_workers(db: Database, settings: Settings, workers: int, stop: threading.
                     if outbox_idle(session, datetime.now(timezone.utc)):
                         return
 
-    threads = [threading.Thread(target=loop, args=(OutboxDispatcher(db, settings, clock=SystemClock()),))
+    threads = [threading.Thread(target=loop, args=(OutboxDispatcher(db, settings, wall=SystemClock()),))
                for _ in range(workers)]
     for t in threads:
         t.start()

@@ -10,7 +10,10 @@ import argparse
 import logging
 import sys
 
-from app.config import Settings
+from sqlalchemy.exc import DBAPIError
+
+from app.database import explain_database_error
+from app.startup import database_or_exit, settings_or_exit
 from scheduler.jobs import JOBS
 from scheduler.process import serve
 from scheduler.schedule import SCHEDULE, JobSpec
@@ -53,10 +56,15 @@ def main(argv: list[str] | None = None) -> None:
             grace = "none (run however late)" if s.misfire_grace_time is None else f"{s.misfire_grace_time} s"
             print(f"{s.name}\t{when}\tcoalesce={s.coalesce}\tmisfire_grace={grace}\t{s.why}")
         return
+    settings = settings_or_exit()
+    database_or_exit(settings)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    serve(Settings.from_environment(), specs, poll_seconds=args.lock_poll)
+    try:
+        serve(settings, specs, poll_seconds=args.lock_poll)
+    except DBAPIError as exc:  # the database went away: say so on one line and let the supervisor restart us
+        raise SystemExit(f"Error: {explain_database_error(exc)}") from None
 
 
 if __name__ == "__main__":

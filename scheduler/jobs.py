@@ -6,11 +6,12 @@ This module never builds the Flask app; it takes a `Database` and settings from 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.care.maintenance import send_maintenance_reminders
+from app.clock import SystemClock
 from app.config import Settings
 from app.database import Database
 from app.messaging.dispatch import run_outbox_pass
@@ -24,13 +25,20 @@ from app.surveys.policy import SurveyPolicy
 
 @dataclass(frozen=True)
 class JobContext:
+    """What every job gets besides its business time `now`.
+
+    `clock` is the real clock, for what must keep to real time whatever `now` says (the outbox's
+    leases, pacing and reconciliation: `jobs run NAME --now` may be hours ahead of it).
+    """
+
     database: Database
     settings: Settings
+    clock: object = field(default_factory=SystemClock)
 
 
 def outbox_dispatch(ctx: JobContext, now: datetime) -> str:
     """Send the due texts of the outbox: one pass (settle stale claims, claim, pace, send)."""
-    return run_outbox_pass(ctx.database, ctx.settings, now=now)
+    return run_outbox_pass(ctx.database, ctx.settings, now=now, wall=ctx.clock)
 
 
 JOBS: dict[str, Callable[[JobContext, datetime], str]] = {

@@ -170,10 +170,13 @@ TWILIO_TEST_PUBLIC_BASE = "https://cc.example.com"
 
 @pytest.fixture
 def twilio_settings(database_url, standin) -> Settings:
-    """SMS_BACKEND=twilio through the real SDK to the stand-in, unpaced, with PUBLIC_BASE_URL as in production."""
+    """SMS_BACKEND=twilio through the real SDK to the stand-in, unpaced, with PUBLIC_BASE_URL as in production.
+
+    The request timeout is long enough that no answer of the stand-in loses a race against it on a
+    busy machine; a test of a missing answer sets its own and holds the stand-in's (`set_delay`)."""
     return Settings(database_url=database_url, twilio_account_sid=TWILIO_TEST_SID, twilio_auth_token=TWILIO_TEST_TOKEN,
                     twilio_api_url=standin.url, sms_backend="twilio", sms_from=TWILIO_TEST_SENDER,
-                    public_base_url=TWILIO_TEST_PUBLIC_BASE, sms_rate_per_second=0, sms_twilio_timeout=2.0)
+                    public_base_url=TWILIO_TEST_PUBLIC_BASE, sms_rate_per_second=0, sms_twilio_timeout=30.0)
 
 
 class AllLogLines(logging.Handler):

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import PROJECT_ROOT, ConfigurationError, Settings
 
 CREDENTIALS = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "a-secret-token"}
+SENDER = {"TWILIO_SMS_FROM": "+15005550006"}
 
 
 def settings(tmp_path: Path | None = None, **env: str) -> Settings:
@@ -37,7 +38,7 @@ def test_without_credentials_texts_are_recorded_with_the_log_backend(tmp_path):
 
 
 def test_with_credentials_texts_go_through_twilio(tmp_path):
-    config = settings(tmp_path, **CREDENTIALS)
+    config = settings(tmp_path, **CREDENTIALS, **SENDER)
     assert (config.sms_backend, config.twilio_account_sid, config.twilio_auth_token) == (
         "twilio", CREDENTIALS["TWILIO_ACCOUNT_SID"], CREDENTIALS["TWILIO_AUTH_TOKEN"])
 
@@ -61,8 +62,48 @@ def test_the_twilio_backend_with_only_the_sid_is_a_clear_error(tmp_path):
 
 
 def test_an_unknown_sms_backend_is_an_error_naming_the_choices(tmp_path):
-    with pytest.raises(ValueError, match="SMS_BACKEND must be 'twilio' or 'log', not 'aliyun'"):
-        settings(tmp_path, SMS_BACKEND="aliyun")
+    with pytest.raises(ConfigurationError, match="SMS_BACKEND must be one of log, twilio, not 'carrier-pigeon'"):
+        settings(tmp_path, SMS_BACKEND="carrier-pigeon")
+
+
+def test_the_twilio_backend_without_a_sender_is_an_error_at_start_up(tmp_path):
+    with pytest.raises(ConfigurationError, match="SMS_BACKEND=twilio needs TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID"):
+        settings(tmp_path, SMS_BACKEND="twilio", **CREDENTIALS)
+
+
+def test_credentials_without_a_sender_say_that_twilio_was_the_default_and_how_to_choose_log(tmp_path):
+    with pytest.raises(ConfigurationError, match="twilio is the default .* SMS_BACKEND=log records texts instead"):
+        settings(tmp_path, **CREDENTIALS)
+
+
+def test_a_messaging_service_is_a_sender_too(tmp_path):
+    assert settings(tmp_path, **CREDENTIALS, TWILIO_MESSAGING_SERVICE_SID="MG" + "1" * 32).sms_backend == "twilio"
+
+
+def test_voice_calls_through_twilio_need_the_credentials(tmp_path):
+    with pytest.raises(ConfigurationError, match="VOICE_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"):
+        settings(tmp_path, VOICE_BACKEND="twilio")
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("garbage", "DATABASE_URL: not a database URL"),
+    ("mysql://x", "DATABASE_URL: mysql databases are not supported"),
+    ("postgresql+nosuchdriver://cc@db/cc", "DATABASE_URL: the driver 'nosuchdriver' cannot be loaded"),
+])
+def test_a_database_url_that_cannot_work_is_an_error_at_start_up(tmp_path, url, reason):
+    with pytest.raises(ConfigurationError, match=reason):
+        settings(tmp_path, DATABASE_URL=url)
+
+
+def test_the_database_url_is_not_repeated_in_its_error_since_it_may_hold_a_password(tmp_path):
+    with pytest.raises(ConfigurationError) as raised:
+        settings(tmp_path, DATABASE_URL="mysql://cc:s3cret-pw@db/cc")
+    assert "s3cret-pw" not in str(raised.value)
+
+
+def test_a_bad_number_is_a_configuration_error(tmp_path):
+    with pytest.raises(ConfigurationError, match="SMS_LEASE_SECONDS must be a non-negative float, not 'soon'"):
+        settings(tmp_path, SMS_LEASE_SECONDS="soon")
 
 
 def test_the_twilio_api_url_defaults_to_twilios_own(tmp_path):

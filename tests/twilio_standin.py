@@ -5,7 +5,9 @@ here with `make_twilio_client(..., api_url=standin.url)`, does real HTTP: form-e
 HTTP Basic auth, Twilio's JSON resources and error shape.
 
 Resources: create/fetch/list Messages, create/fetch/list Calls. Failures and slowness can be
-induced per test (`fail_next`, `fail_for`, `set_delay`).
+induced per test (`fail_next`, `fail_for`, `set_delay`). A test waits for what the stand-in has
+seen with `wait_for` (a condition, woken by every request and every create), never by sleeping
+or by trusting a client's timeout to outlast the server's bookkeeping.
 
 In-process::
 
@@ -115,20 +117,30 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address, handler, standin: "TwilioStandIn"):
         self.standin = standin
-        self._live: set[socket.socket] = set()
+        self._live: dict[socket.socket, int] = {}
         self._live_lock = threading.Lock()
+        self._accepted = 0
         super().__init__(address, handler)
 
     def process_request(self, request, client_address):
-        """Track the connection, then hand it to a handler thread."""
+        """Number and track the connection, then hand it to a handler thread.
+
+        Connections are accepted one at a time, in the order the kernel queued them, so the
+        numbers are the order in which clients connected."""
         with self._live_lock:
-            self._live.add(request)
+            self._accepted += 1
+            self._live[request] = self._accepted
         super().process_request(request, client_address)
+
+    def connection_number(self, request) -> int:
+        """The 1-based accept order of this connection."""
+        with self._live_lock:
+            return self._live.get(request, 0)
 
     def shutdown_request(self, request):
         """Forget the connection once its handler is done with it."""
         with self._live_lock:
-            self._live.discard(request)
+            self._live.pop(request, None)
         super().shutdown_request(request)
 
     def cut_live_connections(self) -> None:
@@ -185,6 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=parse_qs(split.query, keep_blank_values=True),
             form=parse_qs(raw.decode("utf-8"), keep_blank_values=True) if raw else {},
             authorization=self.headers.get("Authorization"),
+            connection=self.server.connection_number(self.request),
         )
         body = json.dumps(payload).encode("utf-8")
         self.send_response(status)
@@ -223,7 +236,9 @@ class TwilioStandIn:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.log_path = Path(log_path) if log_path else None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        # Woken whenever a request is logged or a message or call created (see wait_for).
+        self._changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -291,9 +306,20 @@ class TwilioStandIn:
     @property
     def requests(self) -> list[dict]:
         """Every HTTP request received, in arrival order: method, path, query, form, auth_ok,
-        received_at. Logged on arrival, so a request whose answer the client never read is here."""
+        received_at, connection (the accept order of its connection). Logged on arrival, so a
+        request whose answer the client never read is here, once `wait_for` has seen it."""
         with self._lock:
             return [dict(r) for r in self._requests]
+
+    def wait_for(self, condition, timeout: float = 30.0) -> bool:
+        """Block until `condition(self)` holds; False if it still does not after `timeout` s.
+
+        A client may give up (its timeout) before the server has read its request: what the
+        stand-in saw is known only once it says so. `timeout` only bounds a test that would
+        otherwise hang; nothing waits for it when the condition comes true.
+        """
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self), timeout)
 
     # -- steering -------------------------------------------------------------------------------
 
@@ -305,14 +331,17 @@ class TwilioStandIn:
         code: int = 21211,
         message: str | None = None,
         resource: str = "Messages",
+        created: bool = False,
     ) -> None:
         """Make the next `n` creates of `resource` ("Messages" or "Calls") fail with this error.
 
+        `created`: the resource is made first and then the error answered, as when Twilio
+        failed after accepting the request (a 5xx does not prove nothing was sent).
         Requests rejected for auth or validation do not use up a queued failure.
         """
         if resource not in _RESOURCES:
             raise ValueError(f"resource must be one of {_RESOURCES}, not {resource!r}")
-        failure = (http_status, _error_body(http_status, code, message))
+        failure = (http_status, _error_body(http_status, code, message), created)
         with self._lock:
             self._fail_queue[resource].extend([failure] * n)
 
@@ -321,7 +350,7 @@ class TwilioStandIn:
     ) -> None:
         """Make every create (message or call) to `to` fail with this error until `reset()`."""
         with self._lock:
-            self._fail_for[to] = (http_status, _error_body(http_status, code, message))
+            self._fail_for[to] = (http_status, _error_body(http_status, code, message), False)
 
     def set_delay(self, seconds: float) -> None:
         """Answer every create only after `seconds` (the resource is created first, as when
@@ -340,8 +369,8 @@ class TwilioStandIn:
         self._calls: list[dict] = []
         self._requests: list[dict] = []
         self._resources: dict[str, dict[str, dict]] = {"Messages": {}, "Calls": {}}
-        self._fail_queue: dict[str, list[tuple[int, dict]]] = {r: [] for r in _RESOURCES}
-        self._fail_for: dict[str, tuple[int, dict]] = {}
+        self._fail_queue: dict[str, list[tuple[int, dict, bool]]] = {r: [] for r in _RESOURCES}
+        self._fail_for: dict[str, tuple[int, dict, bool]] = {}
         self._delay = 0.0
 
     # -- request handling (called from handler threads) -----------------------------------------
@@ -356,10 +385,10 @@ class TwilioStandIn:
             return False
         return user == self.account_sid and password == self.auth_token
 
-    def _handle(self, *, method, path, query, form, authorization) -> tuple[int, dict]:
+    def _handle(self, *, method, path, query, form, authorization, connection=0) -> tuple[int, dict]:
         """Answer one request: (HTTP status, JSON payload)."""
         auth_ok = self._auth_ok(authorization)
-        with self._lock:
+        with self._changed:
             self._requests.append({
                 "method": method,
                 "path": path,
@@ -367,7 +396,9 @@ class TwilioStandIn:
                 "form": _flatten(form),
                 "auth_ok": auth_ok,
                 "received_at": time.time(),
+                "connection": connection,
             })
+            self._changed.notify_all()
         collection = _COLLECTION_RE.match(path)
         instance = _INSTANCE_RE.match(path)
         is_create = method == "POST" and collection is not None
@@ -393,7 +424,7 @@ class TwilioStandIn:
                 self._stopping.wait(delay)
         return result
 
-    def _induced_failure(self, resource: str, to: str) -> tuple[int, dict] | None:
+    def _induced_failure(self, resource: str, to: str) -> tuple[int, dict, bool] | None:
         """The failure this create should get, if a test asked for one; caller holds the lock."""
         if to in self._fail_for:
             return self._fail_for[to]
@@ -450,10 +481,10 @@ class TwilioStandIn:
             "to": to,
             "uri": uri,
         }
-        with self._lock:
+        with self._changed:
             failure = self._induced_failure("Messages", to)
-            if failure is not None:
-                return failure
+            if failure is not None and not failure[2]:
+                return failure[:2]
             self._resources["Messages"][sid] = resource
             self._messages.append({
                 "sid": sid,
@@ -468,6 +499,9 @@ class TwilioStandIn:
             if self.log_path is not None:
                 with self.log_path.open("a", encoding="utf-8") as log:
                     log.write(json.dumps({"sid": sid, "to": to, "body": body}, ensure_ascii=False) + "\n")
+            self._changed.notify_all()
+        if failure is not None:
+            return failure[:2]
         return 201, dict(resource)
 
     def _create_call(self, form: dict) -> tuple[int, dict]:
@@ -517,10 +551,10 @@ class TwilioStandIn:
             "trunk_sid": None,
             "uri": uri,
         }
-        with self._lock:
+        with self._changed:
             failure = self._induced_failure("Calls", to)
-            if failure is not None:
-                return failure
+            if failure is not None and not failure[2]:
+                return failure[:2]
             self._resources["Calls"][sid] = resource
             self._calls.append({
                 "sid": sid,
@@ -531,6 +565,9 @@ class TwilioStandIn:
                 "status": "queued",
                 "date_created": now,
             })
+            self._changed.notify_all()
+        if failure is not None:
+            return failure[:2]
         return 201, dict(resource)
 
     def _fetch(self, resource: str, sid: str, path: str) -> tuple[int, dict]:

@@ -5,22 +5,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 
-# SQLite's message and PostgreSQL's SQLSTATE for a table that does not exist.
-_MISSING_TABLE = ("no such table", "42P01")
-# SQLite's message for a file it cannot open (its folder does not exist yet, or no permission).
-_CANNOT_OPEN = "unable to open database file"
-
-
-def explain(exc: DBAPIError) -> str:
-    """What went wrong, and the fix when it is the usual one (migrations not applied yet)."""
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
-    code = getattr(exc.orig, "sqlstate", None)
-    if code in _MISSING_TABLE or any(m in reason for m in _MISSING_TABLE):
-        return f"the database has no tables yet ({reason}); run 'flask --app wsgi db upgrade' first"
-    if _CANNOT_OPEN in reason:
-        return (f"the database cannot be opened ({reason}); "
-                "check DATABASE_URL, or run 'flask --app wsgi db upgrade' first")
-    return f"the database refused: {reason}"
+from app.database import explain_database_error
 
 
 class CommandGroup(AppGroup):
@@ -30,4 +15,4 @@ class CommandGroup(AppGroup):
         try:
             return super().invoke(ctx)
         except DBAPIError as exc:
-            raise click.ClickException(explain(exc)) from None
+            raise click.ClickException(explain_database_error(exc)) from None

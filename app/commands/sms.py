@@ -1,16 +1,20 @@
-"""`sms check` and `sms preview NAME`: the SMS templates as carriers will see them."""
+"""`sms check` and `sms preview NAME`: the SMS templates as carriers will see them; `sms outbox`:
+the texts themselves, as recorded or sent (with SMS_BACKEND=log this is where they are)."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
+from app.commands.groups import CommandGroup
 from app.config import PROJECT_ROOT
+from app.customers.phone_numbers import InvalidPhoneNumber, mask_phone, normalise_phone
+from app.messaging.outbox import latest_texts
 from app.messaging.templates import SAMPLE_CONTEXT, SmsTemplates, TemplateError
-from app.web import settings
+from app.web import business_tz, db_session, settings
 
-sms = AppGroup("sms", help="SMS templates.")
+sms = CommandGroup("sms", help="SMS templates and the outbox.")
 
 _ROOT = click.option("--templates", "root", type=click.Path(file_okay=False, path_type=Path),
                      default=PROJECT_ROOT / "sms_templates", show_default=True, help="the templates directory")
@@ -50,3 +54,36 @@ def preview(name: str, lang: str, marketing: bool, root: Path) -> None:
     click.echo(rendered.body)
     click.echo(f"{rendered.lang}/{name}: {count.segments} segment{'s' if count.segments != 1 else ''} "
                f"({count.encoding}, {count.characters} characters)")
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(business_tz()).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+@sms.command("outbox")
+@click.option("--phone", default=None, help="only the texts to this number, however typed (139 1234 5678, +86...)")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="how many to show")
+def outbox(phone: str | None, limit: int) -> None:
+    """The latest texts, as recorded or sent, newest first (times in TZ_NAME, numbers masked).
+
+    With SMS_BACKEND=log nothing leaves the machine: the texts are recorded here, as sent.
+    """
+    e164 = None
+    if phone is not None:
+        try:
+            e164 = normalise_phone(phone).e164
+        except InvalidPhoneNumber as exc:
+            raise click.ClickException(f"--phone: {exc}") from None
+    texts = latest_texts(db_session(), phone=e164, limit=limit)
+    if settings().sms_backend == "log":
+        click.echo("SMS_BACKEND=log: nothing leaves this machine; 'sent' means recorded here", err=True)
+    if not texts:
+        click.echo("no texts recorded" + (f" to {mask_phone(e164)}" if e164 else ""))
+        return
+    click.echo("created\tto\tstatus\ttemplate\tkind\tsent\tbody")
+    for text in texts:
+        body = " ".join(text.body.split())
+        if text.error_message:
+            body += f"  [{text.error_message}]"
+        click.echo("\t".join((_when(text.created_at), mask_phone(text.phone), text.status, text.template or "-",
+                              text.category, _when(text.sent_at), body)))

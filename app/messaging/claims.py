@@ -49,11 +49,16 @@ def _skip_locked(query, session: Session):
 
 
 def claim_due(session: Session, *, now: datetime, token: str, limit: int, lease: timedelta,
-              quiet_hours: QuietHours | None) -> list[ClaimedText]:
-    """Claim up to `limit` due texts, transactional first; reminders and marketing not in quiet hours."""
+              quiet_hours: QuietHours | None, due_at: datetime | None = None) -> list[ClaimedText]:
+    """Claim up to `limit` due texts, transactional first; reminders and marketing not in quiet hours.
+
+    `due_at` is the business time that decides what is due and whether it is quiet (`jobs run
+    --now`); `now`, the real time, stamps the claim and its lease. They are one time but for `--now`.
+    """
     m = _messages
-    conditions = [m.c.direction == "out", m.c.status == "queued", m.c.send_after <= now]
-    if quiet_hours is not None and quiet_hours.is_quiet(now):
+    due_at = now if due_at is None else due_at
+    conditions = [m.c.direction == "out", m.c.status == "queued", m.c.send_after <= due_at]
+    if quiet_hours is not None and quiet_hours.is_quiet(due_at):
         conditions.append(m.c.category.not_in(sorted(QUIET_CATEGORIES)))
     due = _skip_locked(select(m.c.id).where(*conditions).order_by(m.c.priority, m.c.send_after, m.c.id)
                        .limit(limit), session)
@@ -110,6 +115,14 @@ def release(session: Session, token: str, ids: list[int]) -> None:
             update(_messages).where(_messages.c.id.in_(ids), _messages.c.lease_token == token,
                                     _messages.c.status == "sending")
             .values(status="queued", lease_token=None, claimed_until=None, attempts=_messages.c.attempts - 1))
+
+
+def give_back_stale(session: Session, token: str, ids: list[int], *, stale_since: datetime) -> None:
+    """Hand stale rows this reconciler took over but had no time to settle back as stale at once."""
+    if ids:
+        session.execute(update(_messages).where(_messages.c.id.in_(ids), _messages.c.lease_token == token,
+                                                _messages.c.status == "sending")
+                        .values(claimed_until=stale_since))
 
 
 def claim_stale(session: Session, *, now: datetime, grace: timedelta, token: str, lease: timedelta,

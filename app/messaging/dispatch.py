@@ -14,6 +14,13 @@ One pass (`OutboxDispatcher.run_pass`, the `outbox_dispatch` job):
 A text is sent at most once per claim, and a claim whose outcome was lost is settled by looking
 the text up at Twilio before anything is sent again (reconcile.py). Several dispatchers (threads
 or processes, see dispatcher.py) share the queue and the pacing.
+
+Two clocks (`jobs run outbox_dispatch --now` is the one time they differ): the business clock
+decides what is due (`send_after`) and whether it is quiet hours; the real clock (`wall`) keeps
+everything that Twilio or another dispatcher sees: claims and their leases, pacing slots, the
+reconciliation grace and search window, retry backoff, the pass's budget and the times recorded
+(`claimed_at`, `sent_at`). So a pass as of any `--now` leaves nothing that holds up or doubles
+the real-time passes after it.
 """
 from __future__ import annotations
 
@@ -26,9 +33,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.database import begin_write
+from app.clock import ShiftedClock, SystemClock
 from app.config import Settings
-from app.database import Database
+from app.database import Database, begin_write
 from app.messaging.backends import SendOutcome, make_backend
 from app.messaging.claims import ClaimedText, claim_due, extend_lease, release, settle_unsendable
 from app.messaging.delivery import purge_early_statuses
@@ -42,17 +49,6 @@ log = logging.getLogger(__name__)
 RECONCILE_EVERY = timedelta(seconds=15)
 SUMMARY_ORDER = ("sent", "failed", "retry", "unknown", "suppressed", "refused", "released", "halt",
                  "found", "resent", "lookup_failed", "staff")
-
-
-class RunningClock:
-    """Real time, shifted so that it read `start` when made (`jobs run outbox_dispatch --now`)."""
-
-    def __init__(self, start: datetime) -> None:
-        self._start, self._t0 = start, time.monotonic()
-
-    def now(self) -> datetime:
-        """`start` plus the time elapsed since."""
-        return self._start + timedelta(seconds=time.monotonic() - self._t0)
 
 
 @dataclass(frozen=True)
@@ -74,58 +70,70 @@ def summary(counts: Counter) -> str:
 class OutboxDispatcher:
     """One dispatcher (one thread); several may run at once against the same database."""
 
-    def __init__(self, database: Database, settings: Settings, *, clock=None, sleep=None, rng=None,
+    def __init__(self, database: Database, settings: Settings, *, wall=None, clock=None, sleep=None, rng=None,
                  backend=None, sender: Sender | None = None, policy: DispatchPolicy | None = None) -> None:
+        """`wall`: the real clock (default the system's); `clock`: the business clock, `wall` unless
+        shifted by `--now`; `sleep`: how to wait for a pacing slot (default: on `wall`)."""
         self.database = database
         self.policy = policy or DispatchPolicy.from_settings(settings)
         self.sender = sender or sender_from_settings(settings)
         self.backend = backend or make_backend(settings, self.sender, timeout=self.policy.request_timeout)
-        self.clock = clock or RunningClock(datetime.now().astimezone())
-        self._sleep = sleep or time.sleep
+        self.wall = wall or SystemClock()
+        self.clock = clock or self.wall
+        self._sleep = sleep or self.wall.sleep
         self.rng = rng or random.Random()
 
     def run_pass(self, *, budget: timedelta | None = None, stop: threading.Event | None = None) -> Counter:
-        """Settle stale claims, then claim and send until nothing is due, `budget` is spent or `stop` is set."""
-        start = self.clock.now()
-        counts = self.reconcile()
+        """Settle stale claims, then claim and send until nothing is due, `budget` is spent or `stop` is set.
+
+        With a `budget` nothing is started that could not finish within it: a pass ends in time.
+        """
+        start = self.wall.now()
+        deadline = start + budget if budget is not None else None
+        timeout = timedelta(seconds=self.policy.request_timeout)
+        counts = self.reconcile(deadline)
         next_reconcile = start + RECONCILE_EVERY
         while not (stop is not None and stop.is_set()):
-            if budget is not None and self.clock.now() - start >= budget:
-                break
-            if self.clock.now() >= next_reconcile:  # a long run must not leave a dead claim waiting for its end
-                counts.update(self.reconcile())
-                next_reconcile = self.clock.now() + RECONCILE_EVERY
+            if deadline is not None and self.wall.now() + timeout >= deadline:
+                break  # no request started now could finish within the budget
+            if self.wall.now() >= next_reconcile:  # a long run must not leave a dead claim waiting for its end
+                counts.update(self.reconcile(deadline))
+                next_reconcile = self.wall.now() + RECONCILE_EVERY
             claim, settled = self.claim()
             counts.update(settled)
             if claim is None:
                 if not settled:
                     break
                 continue
-            sent = self.send(claim, stop)
+            sent = self.send(claim, stop, deadline)
             counts.update(sent)
             if sent.get("halt"):
                 log.error("the SMS backend refused our credentials or account: dispatching stopped")
                 break
+            if sent.get("released") and deadline is not None:
+                break  # out of time (a slow Twilio, a slot past the budget): the next pass goes on
         return counts
 
-    def reconcile(self) -> Counter:
+    def reconcile(self, deadline: datetime | None = None) -> Counter:
         """Settle rows whose claimant's lease ran out (reconcile.py) and forget stale early callbacks."""
-        counts = reconcile_stale(self.database, self.backend, clock=self.clock.now, policy=self.policy, rng=self.rng)
+        counts = reconcile_stale(self.database, self.backend, clock=self.wall.now, policy=self.policy, rng=self.rng,
+                                 deadline=deadline)
         with self.database.session() as session:
-            purge_early_statuses(session, self.clock.now())
+            purge_early_statuses(session, self.wall.now())
             session.commit()
         return counts
 
     def claim(self) -> tuple[Claim | None, Counter]:
-        """Claim due texts and reserve their slots, committed before anything is sent."""
-        now, token = self.clock.now(), uuid.uuid4().hex
+        """Claim texts due by the business clock; lease and slots on the real one; committed before any send."""
+        now, token = self.wall.now(), uuid.uuid4().hex
         with self.database.session() as session:
             begin_write(session)
-            texts = claim_due(session, now=now, token=token, lease=self.policy.lease,
+            texts = claim_due(session, now=now, due_at=self.clock.now(), token=token, lease=self.policy.lease,
                               limit=claim_size(self.sender, self.policy.batch_size),
                               quiet_hours=self.policy.quiet_hours)
             sendable, settled = settle_unsendable(session, texts, now)
-            slots = reserve_slots(session, self.sender, [t.segments for t in sendable], now)
+            slots = reserve_slots(session, self.sender, [t.segments for t in sendable], now,
+                                  horizon=self.policy.lease)
             until = now + self.policy.lease
             if sendable and self.sender.paced:
                 until = max(slots) + self.policy.lease
@@ -135,20 +143,25 @@ class OutboxDispatcher:
             return None, settled
         return Claim(token, sendable, slots, until), settled
 
-    def send(self, claim: Claim, stop: threading.Event | None = None) -> Counter:
-        """Send the claim's texts at their slots; write outcomes in batches; release what cannot go."""
+    def send(self, claim: Claim, stop: threading.Event | None = None, deadline: datetime | None = None) -> Counter:
+        """Send the claim's texts at their slots; write outcomes in batches; release what cannot go
+        (before its lease ends, or by `deadline`, the end of the pass)."""
         counts: Counter = Counter()
         pending: list[tuple[ClaimedText, SendOutcome]] = []
         flushed_at = time.monotonic()
         timeout = timedelta(seconds=self.policy.request_timeout)
+        until = claim.until if deadline is None else min(claim.until, deadline)
         for index, (text, slot) in enumerate(zip(claim.texts, claim.slots)):
-            wait = (slot - self.clock.now()).total_seconds()
+            if slot + timeout >= until:
+                counts["released"] += self._release(claim.token, claim.texts[index:])
+                break
+            wait = (slot - self.wall.now()).total_seconds()
             if wait > 0.05 and pending:
                 counts += self._flush(claim.token, pending)  # callbacks may arrive while we wait
                 pending, flushed_at = [], time.monotonic()
             if wait > 0:
                 self._wait(wait, stop)
-            late = self.clock.now() + timeout >= claim.until
+            late = self.wall.now() + timeout >= until
             if late or (stop is not None and stop.is_set()):
                 counts["released"] += self._release(claim.token, claim.texts[index:])
                 break
@@ -167,7 +180,7 @@ class OutboxDispatcher:
 
     def _flush(self, token: str, pending: list[tuple[ClaimedText, SendOutcome]]) -> Counter:
         with self.database.session() as session:
-            counts = record_outcomes(session, token, pending, now=self.clock.now(), policy=self.policy, rng=self.rng)
+            counts = record_outcomes(session, token, pending, now=self.wall.now(), policy=self.policy, rng=self.rng)
             session.commit()
         return counts
 
@@ -184,12 +197,15 @@ class OutboxDispatcher:
             self._sleep(seconds)
 
 
-# A scheduled pass stops in time for the next one (the scheduler runs it every minute).
+# The longest a pass may take (`jobs run outbox_dispatch`). The scheduler starts one every 10 s
+# and never two at once, so a pass with a backlog simply holds up the next one.
 PASS_BUDGET = timedelta(seconds=50)
 
 
-def run_outbox_pass(database: Database, settings: Settings, *, now: datetime,
+def run_outbox_pass(database: Database, settings: Settings, *, now: datetime, wall=None,
                     budget: timedelta = PASS_BUDGET) -> str:
-    """One dispatcher pass as of `now` (time then runs on from there); returns its summary."""
-    dispatcher = OutboxDispatcher(database, settings, clock=RunningClock(now))
+    """One dispatcher pass whose business time starts at `now` and runs on; everything that must
+    keep to real time keeps to `wall` (default the system clock). Returns its summary."""
+    wall = wall or SystemClock()
+    dispatcher = OutboxDispatcher(database, settings, wall=wall, clock=ShiftedClock(wall, now))
     return summary(dispatcher.run_pass(budget=budget))

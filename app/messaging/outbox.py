@@ -35,7 +35,7 @@ CATEGORIES = {"transactional": 0, "survey": 1, "reminder": 5, "marketing": 9}  #
 # Statuses of texts that went, or may yet go, to the carrier: what the identical-text rule counts.
 _COUNTED = ("queued", "sending", "sent", "delivered", "undelivered", "needs_reconciliation")
 
-__all__ = ["CATEGORIES", "SUPPRESSIBLE", "is_suppressed", "queue_text", "sms_templates"]
+__all__ = ["CATEGORIES", "SUPPRESSIBLE", "is_suppressed", "latest_texts", "queue_text", "sms_templates"]
 
 
 @lru_cache(maxsize=8)
@@ -110,3 +110,12 @@ def _refusal(session: Session, phone: str, body: str, category: str, now: dateti
         return "refused", (f"would be identical text number {identical + 1} to this number within {hours} hours; "
                            f"carriers reject more than {policy.identical_limit}")
     return "queued", None
+
+
+def latest_texts(session: Session, *, phone: str | None = None, limit: int = 20) -> list[Message]:
+    """The newest outbound texts (to `phone`, an E.164 number, when given), newest first:
+    what `sms outbox` shows, whatever became of them (queued, sent, refused...)."""
+    query = select(Message).where(Message.direction == "out")
+    if phone is not None:
+        query = query.where(Message.phone == phone)
+    return list(session.scalars(query.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)))

@@ -65,9 +65,13 @@ def _kind_of(service: str | None, from_: str | None) -> str:
     return "long_code"
 
 
-def reserve_slots(session: Session, sender: Sender, costs: list[int], now: datetime) -> list[datetime]:
+def reserve_slots(session: Session, sender: Sender, costs: list[int], now: datetime,
+                  horizon: timedelta | None = None) -> list[datetime]:
     """Reserve consecutive slots for texts costing `costs` segments; each text's send time.
 
+    `now` is the real time (never `jobs run --now`'s: a slot is when a text really goes). A next
+    free slot further ahead than `horizon` is no live claim's reservation (claims reserve about a
+    second each) but a clock that ran ahead, e.g. an older `--now` pass: pacing starts from `now`.
     Runs inside the caller's transaction (the claim); the slots are the caller's once it commits.
     """
     if not sender.paced:
@@ -79,7 +83,9 @@ def reserve_slots(session: Session, sender: Sender, costs: list[int], now: datet
         select(SenderPace).where(SenderPace.sender == sender.key).with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    at = max(pace.next_slot_at, now)
+    at = pace.next_slot_at
+    if at < now or (horizon is not None and at > now + horizon):
+        at = now
     slots = []
     for cost in costs:
         slots.append(at)

@@ -27,7 +27,7 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ from app.database import begin_write
 from app.customers.phone_numbers import mask_phone
 from app.database import Database
 from app.integrations.twilio_gateway import TwilioSendError
-from app.messaging.claims import ClaimedText, claim_stale
+from app.messaging.claims import ClaimedText, claim_stale, give_back_stale
 from app.messaging.delivery import apply_early_statuses, outbox_status
 from app.messaging.models import Message
 from app.messaging.policy import DispatchPolicy
@@ -46,8 +46,12 @@ _messages = Message.__table__
 
 
 def reconcile_stale(database: Database, backend, *, clock: Callable[[], datetime], policy: DispatchPolicy,
-                    rng: random.Random, limit: int = 100) -> Counter:
-    """Take over up to `limit` stale `sending` rows and settle each; counts by outcome."""
+                    rng: random.Random, limit: int = 100, deadline: datetime | None = None) -> Counter:
+    """Take over up to `limit` stale `sending` rows and settle each; counts by outcome.
+
+    `clock` is the real clock: leases, the grace period and Twilio's creation times all are.
+    A row whose lookup could not finish by `deadline` is handed back, stale, for the next pass.
+    """
     token = uuid.uuid4().hex
     with database.session() as session:
         begin_write(session)
@@ -55,9 +59,16 @@ def reconcile_stale(database: Database, backend, *, clock: Callable[[], datetime
                             lease=policy.lease, limit=limit)
         session.commit()
     counts: Counter = Counter()
-    for text in stale:
+    for index, text in enumerate(stale):
+        now = clock()
+        if deadline is not None and now + timedelta(seconds=policy.request_timeout) >= deadline:
+            with database.session() as session:
+                give_back_stale(session, token, [t.id for t in stale[index:]],
+                                stale_since=now - policy.reconcile_grace - timedelta(seconds=1))
+                session.commit()
+            break
         with database.session() as session:
-            counts[settle(session, backend, text, token, now=clock(), policy=policy, rng=rng)] += 1
+            counts[settle(session, backend, text, token, now=now, policy=policy, rng=rng)] += 1
             session.commit()
     return counts
 

@@ -47,10 +47,10 @@ def test_outbox_dispatch_marks_a_due_queued_text_sent_with_the_log_backend(runne
     assert status_of(session, due).status == "sent"
 
 
-def test_outbox_dispatch_stamps_the_text_with_the_time_given(runner, session):
+def test_outbox_dispatch_records_when_the_text_really_left_not_the_time_given(runner, session, clock):
     due = queued_text(session, NOW - timedelta(minutes=5))
-    run(runner, "outbox_dispatch", "--now", "2026-07-07T10:00:00+08:00")
-    assert NOW <= status_of(session, due).sent_at < NOW + timedelta(minutes=1)  # as of --now, not the wall clock
+    run(runner, "outbox_dispatch", "--now", "2026-07-07T18:00:00+08:00")
+    assert status_of(session, due).sent_at == clock.now()  # the app's real clock, not --now
 
 
 def test_a_text_due_exactly_at_now_is_sent(runner, session):

@@ -33,10 +33,11 @@ def sleeps(clock):
 
 @pytest.fixture
 def make_dispatcher(database, twilio_settings, clock, sleeps):
-    """`make_dispatcher(**settings_changes)`: a dispatcher on the test clock sending to the stand-in."""
+    """`make_dispatcher(**settings_changes)`: a dispatcher sending to the stand-in, the test clock as the real
+    one (business time is the same unless a test shifts it)."""
 
     def make(**changes) -> OutboxDispatcher:
         settings = replace(twilio_settings, **changes)
-        return OutboxDispatcher(database, settings, clock=clock, sleep=sleeps, rng=random.Random(7))
+        return OutboxDispatcher(database, settings, wall=clock, sleep=sleeps, rng=random.Random(7))
 
     return make

@@ -178,8 +178,9 @@ def test_a_text_whose_request_could_outlast_the_lease_is_released_not_sent(sessi
         return send(phone, body)
 
     dispatcher.backend.send = slow_answer
-    counts = dispatcher.run_pass(budget=timedelta(seconds=1))
-    # At 4 s a third request could run until 6 s, past the lease's 5 s: it is not started.
+    counts = dispatcher.run_pass(budget=timedelta(seconds=5.5))
+    # At 4 s a third request could run until 6 s, past the lease's 5 s: it is not started (and
+    # the pass ends there, since no request could finish within its 5.5 s).
     assert counts["sent"] == 2 and counts["released"] == 1 and len(standin.messages) == 2
     assert sorted((m.status, m.attempts) for m in session.scalars(select(Message))) == [
         ("queued", 0), ("sent", 1), ("sent", 1)]

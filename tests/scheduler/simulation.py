@@ -20,6 +20,7 @@ from sqlalchemy import event, func, insert, select, text
 from app.closed_loop.answers import record_survey_answer
 from app.closed_loop.moves import move_ticket
 from app.closed_loop.replies import survey_reply_handler
+from app.clock import FixedClock
 from app.config import Settings
 from app.customers.models import Customer, CustomerPhone
 from app.database import Database
@@ -115,7 +116,8 @@ class Simulation:
             self._arm(self._process, at=self.rng.randint(1, 12), on=self.rng.choice(["after_flush", "after_commit"]))
         try:
             for name in PASS_JOBS:
-                JOBS[name](JobContext(self._process, self.settings), now)
+                # Simulated time is the real time of this world: leases and pacing keep to it too.
+                JOBS[name](JobContext(self._process, self.settings, clock=FixedClock(now)), now)
         except SchedulerKilled:
             self.report.kills += 1
             self._process.dispose()  # the dead process's connections go, and with them its open transactions

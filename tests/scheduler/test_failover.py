@@ -64,14 +64,20 @@ def database(database_url):
     database.dispose()
 
 
-def test_killing_the_leader_hands_over_within_30s_and_no_slot_runs_twice(database, start_scheduler):
+def test_killing_the_leader_hands_over_within_30s_and_no_slot_runs_twice(database, start_scheduler, tmp_path):
+    def log_of(name: str) -> str:
+        return (tmp_path / f"{name}.log").read_text(encoding="utf-8")
+
     def ran_by(process):
         return [r for r in runs_of(database, "sla_sweep") if r.runner.endswith(runner_of(process))]
 
     first = start_scheduler("first")
     wait_for(lambda: len(ran_by(first)) >= 2, 20, "the first scheduler to lead and run")
     second = start_scheduler("second")
-    time.sleep(3)  # both alive: the second must only wait
+    wait_for(lambda: "standby" in log_of("second"), 30, "the second scheduler to start")
+    # Both alive: while the first runs two more slots, the second must only wait.
+    runs_before = len(ran_by(first))
+    wait_for(lambda: len(ran_by(first)) >= runs_before + 2, 20, "the leader to keep running")
     assert ran_by(second) == []
 
     first.send_signal(signal.SIGKILL)

@@ -32,7 +32,8 @@ def dispatch(app, clock):
     """Run the `outbox_dispatch` job once, as the scheduler would, at the test clock's time."""
 
     def run() -> str:
-        return outbox_dispatch(JobContext(app.extensions["database"], app.extensions["settings"]), clock.now())
+        return outbox_dispatch(JobContext(app.extensions["database"], app.extensions["settings"], clock=clock),
+                               clock.now())
 
     return run
 

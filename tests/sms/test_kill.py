@@ -1,7 +1,7 @@
 """The kill test: `kill -9` the dispatcher process five times during a 10,000-text run on PostgreSQL.
 
 Real processes throughout: the stand-in (`python -m tests.twilio_standin --log FILE`) and the
-dispatcher (`python -m app.messaging.dispatcher`), the real SDK between them. Afterwards the
+dispatcher (`python -m app.dispatcher`), the real SDK between them. Afterwards the
 stand-in's log must show no row texted twice, and every row must be sent (with the sid the
 stand-in gave it) or explicitly marked for reconciliation.
 """
@@ -68,9 +68,11 @@ def queue_texts(db: Database, count: int) -> None:
 
 
 def logged(log: Path) -> list[dict]:
+    """The stand-in's log as far as it is written: a last line still being written is not read yet."""
     if not log.exists():
         return []
-    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    complete, _, _partial = log.read_text(encoding="utf-8").rpartition("\n")
+    return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
 def dispatcher(url: str, api_url: str, *extra: str) -> subprocess.Popen:
@@ -79,7 +81,7 @@ def dispatcher(url: str, api_url: str, *extra: str) -> subprocess.Popen:
                PUBLIC_BASE_URL="https://cc.example.com", SMS_RATE_PER_SECOND="0", SMS_QUIET_HOURS="",
                # Short leases keep the test short; the grace still outlasts the request timeout.
                SMS_LEASE_SECONDS="4", SMS_RECONCILE_GRACE_SECONDS="2", SMS_TWILIO_TIMEOUT="1")
-    return subprocess.Popen([sys.executable, "-m", "app.messaging.dispatcher", "--workers", "2", "--poll", "0.2",
+    return subprocess.Popen([sys.executable, "-m", "app.dispatcher", "--workers", "2", "--poll", "0.2",
                              *extra], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -89,18 +91,35 @@ def wait_for_lines(log: Path, at_least: int, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def test_kill_9_five_times_sends_no_row_twice_and_settles_every_row(pg_database, standin_process):
+@pytest.fixture
+def start_dispatcher():
+    """`start_dispatcher(url, api_url, *args)`; any still running at the end is killed, so a failing
+    test leaves no dispatcher behind to take rows from the next one."""
+    started: list[subprocess.Popen] = []
+
+    def start(*args: str) -> subprocess.Popen:
+        started.append(dispatcher(*args))
+        return started[-1]
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def test_kill_9_five_times_sends_no_row_twice_and_settles_every_row(pg_database, standin_process, start_dispatcher):
     api_url, log = standin_process
     queue_texts(pg_database, TEXTS)
     for kill in range(1, KILLS + 1):
-        proc = dispatcher(pg_database.url, api_url)
+        proc = start_dispatcher(pg_database.url, api_url)
         # Kill mid-run: once this process has sent a good share more than the last one left.
         wait_for_lines(log, at_least=kill * TEXTS // (KILLS + 2), timeout=60)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         assert proc.returncode == -signal.SIGKILL
-    final = dispatcher(pg_database.url, api_url, "--until-idle")
-    assert final.wait(timeout=180) == 0
+    final = start_dispatcher(pg_database.url, api_url, "--until-idle")
+    assert final.wait(timeout=300) == 0
 
     created = logged(log)
     assert max(Counter(entry["to"] for entry in created).values()) == 1, "a row was texted twice"

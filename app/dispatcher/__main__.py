@@ -1,6 +1,6 @@
 """The dispatcher as a long-lived process, next to (or instead of) the scheduled `outbox_dispatch` job.
 
-    python -m app.messaging.dispatcher [--workers 2] [--poll 1.0] [--until-idle]
+    python -m app.dispatcher [--workers 2] [--poll 1.0] [--until-idle]
 
 Reads the same environment as the service (DATABASE_URL, SMS_BACKEND, TWILIO_*, SMS_*). Each
 worker thread is a full dispatcher; any number of workers and processes may run at once, on
@@ -19,13 +19,13 @@ import threading
 from sqlalchemy.exc import OperationalError
 
 from app.clock import SystemClock
-from app.config import Settings
 from app.database import Database
 from app.log_redaction import install as install_log_redaction
 from app.messaging.claims import outbox_idle
 from app.messaging.dispatch import OutboxDispatcher, summary
+from app.startup import database_or_exit, settings_or_exit
 
-log = logging.getLogger("app.messaging.dispatcher")
+log = logging.getLogger("app.dispatcher")
 
 
 def work(dispatcher: OutboxDispatcher, stop: threading.Event, *, poll: float, until_idle: bool) -> None:
@@ -55,7 +55,7 @@ def work(dispatcher: OutboxDispatcher, stop: threading.Event, *, poll: float, un
 
 def main(argv: list[str] | None = None) -> int:
     """Start the workers and wait for them; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m app.messaging.dispatcher", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m app.dispatcher", description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="dispatcher threads in this process")
     parser.add_argument("--poll", type=float, default=1.0, help="seconds to wait when nothing is due")
     parser.add_argument("--until-idle", action="store_true", help="exit once nothing is due or claimed")
@@ -63,14 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_log_redaction()  # second line of defence: call sites mask already
 
-    settings = Settings.from_environment()
+    settings = settings_or_exit()
+    database_or_exit(settings)
     database = Database(settings.database_url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     threads = [
         threading.Thread(target=work, name=f"dispatcher-{n}", daemon=True,
-                         args=(OutboxDispatcher(database, settings, clock=SystemClock()), stop),
+                         args=(OutboxDispatcher(database, settings, wall=SystemClock()), stop),
                          kwargs={"poll": args.poll, "until_idle": args.until_idle})
         for n in range(max(1, args.workers))
     ]
