@@ -139,6 +139,7 @@ class Settings:
     voice_backend: str = "off"  # twilio: place the automated survey calls; off: a person calls instead
     survey_caller_id: str | None = None  # the Twilio number survey calls come from, when no hotline number maps
     scheduler_lock_poll_seconds: float = 5.0  # how often a standby scheduler tries to take the lead
+    recording_retention_days: int = 180  # call recordings are deleted at Twilio after this (P-PRIV-3)
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
@@ -196,6 +197,7 @@ class Settings:
             voice_backend=_choice(env, "VOICE_BACKEND", voice, VOICE_BACKENDS),
             survey_caller_id=env.get("SURVEY_CALLER_ID") or None,
             scheduler_lock_poll_seconds=_number(env, "SCHEDULER_LOCK_POLL_SECONDS", 5.0, float) or 5.0,
+            recording_retention_days=_number(env, "RECORDING_RETENTION_DAYS", 180, int),
         )
 
 

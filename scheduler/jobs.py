@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.care.maintenance import send_maintenance_reminders
 from app.clock import SystemClock
 from app.config import Settings
 from app.database import Database
+from app.integrations.twilio_gateway import delete_recording, make_twilio_client
 from app.messaging.dispatch import run_outbox_pass
 from app.messaging.policy import SendingPolicy
+from app.privacy.recordings import expire_recordings
 from app.sla_watch.certificates import flag_certificate_renewals
 from app.sla_watch.sweep import sweep
 from app.surveys.calls import dialer_for, place_due_calls
@@ -99,8 +101,23 @@ def certificate_renewals(ctx: JobContext, now: datetime) -> str:
     return f"certificates to renew: {flagged} new"
 
 
+def recording_retention(ctx: JobContext, now: datetime) -> str:
+    """Delete at Twilio the call recordings older than RECORDING_RETENTION_DAYS (P-PRIV-3)."""
+    settings = ctx.settings
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        return "no Twilio account: no recordings to delete"
+    client = make_twilio_client(settings.twilio_account_sid, settings.twilio_auth_token,
+                                api_url=settings.twilio_api_url, timeout=settings.sms_twilio_timeout)
+    with ctx.database.session() as session:
+        result = expire_recordings(session, now=now, retention=timedelta(days=settings.recording_retention_days),
+                                   delete=lambda sid: delete_recording(client, sid))
+        session.commit()
+    return f"recordings deleted {result.deleted}, failed {result.failed}"
+
+
 JOBS.update({
     "certificate_renewals": certificate_renewals,
+    "recording_retention": recording_retention,
     "sla_sweep": sla_sweep,
     "survey_send": survey_send,
     "survey_followup": survey_followup,

@@ -55,6 +55,8 @@ SCHEDULE: tuple[JobSpec, ...] = (
             why="a late run asks every survey due since; quiet hours are checked at run time"),
     JobSpec("survey_followup", every=timedelta(minutes=5), misfire_grace_time=None,
             why="reminders, calls and staff tasks fall due by the minute; a late run takes them all"),
+    JobSpec("recording_retention", daily_at=time(3, 0), misfire_grace_time=None,
+            why="once a day at night; a missed run is made up at once, and a recording that failed stays for the next"),
     JobSpec("certificate_renewals", daily_at=time(9, 0), misfire_grace_time=None,
             why="once a day; a missed run is made up at once, and each certificate is flagged only once"),
     JobSpec("maintenance_reminders", daily_at=time(10, 0), misfire_grace_time=8 * 3600,

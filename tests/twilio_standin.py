@@ -65,6 +65,7 @@ ERROR_MESSAGES = {
 
 _RESOURCES = ("Messages", "Calls")
 _COLLECTION_RE = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/(?P<resource>Messages|Calls)\.json$")
+_RECORDING_RE = re.compile(rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/Recordings/(?P<sid>RE[0-9a-f]{{32}})\.json$")
 _INSTANCE_RE = re.compile(
     rf"^/{API_VERSION}/Accounts/(?P<account>[^/]+)/(?P<resource>Messages|Calls)/(?P<sid>[^/]+)\.json$"
 )
@@ -183,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("POST")
 
     def do_DELETE(self):  # noqa: N802 - stdlib naming
-        """Not supported: answered 405 like Twilio does for unsupported methods."""
+        """Delete a recording; anything else is answered 405 like Twilio does."""
         self._dispatch("DELETE")
 
     def _dispatch(self, method: str) -> None:
@@ -199,7 +200,7 @@ class _Handler(BaseHTTPRequestHandler):
             authorization=self.headers.get("Authorization"),
             connection=self.server.connection_number(self.request),
         )
-        body = json.dumps(payload).encode("utf-8")
+        body = b"" if status == 204 else json.dumps(payload).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -369,6 +370,7 @@ class TwilioStandIn:
         self._calls: list[dict] = []
         self._requests: list[dict] = []
         self._resources: dict[str, dict[str, dict]] = {"Messages": {}, "Calls": {}}
+        self._recordings: set[str] = set()
         self._fail_queue: dict[str, list[tuple[int, dict, bool]]] = {r: [] for r in _RESOURCES}
         self._fail_for: dict[str, tuple[int, dict, bool]] = {}
         self._delay = 0.0
@@ -401,10 +403,13 @@ class TwilioStandIn:
             self._changed.notify_all()
         collection = _COLLECTION_RE.match(path)
         instance = _INSTANCE_RE.match(path)
+        recording = _RECORDING_RE.match(path)
         is_create = method == "POST" and collection is not None
 
         if not auth_ok:
             result = 401, _error_body(401, 20003)
+        elif recording and recording["account"] == self.account_sid and method == "DELETE":
+            result = self._delete_recording(recording["sid"], path)
         elif not (collection or instance) or (collection or instance)["account"] != self.account_sid:
             result = 404, _error_body(404, 20404, f"The requested resource {path} was not found")
         elif collection and method == "POST":
@@ -431,6 +436,26 @@ class TwilioStandIn:
         if self._fail_queue[resource]:
             return self._fail_queue[resource].pop(0)
         return None
+
+    def add_recording(self) -> str:
+        """A recording as a call leaves one; returns its URL as Twilio gives it in RecordingUrl."""
+        sid = _new_sid("RE")
+        with self._lock:
+            self._recordings.add(sid)
+        return f"{self.url}/{API_VERSION}/Accounts/{self.account_sid}/Recordings/{sid}"
+
+    @property
+    def recordings(self) -> set[str]:
+        """The sids of the recordings not deleted."""
+        with self._lock:
+            return set(self._recordings)
+
+    def _delete_recording(self, sid: str, path: str) -> tuple[int, dict | None]:
+        with self._lock:
+            if sid not in self._recordings:
+                return 404, _error_body(404, 20404, f"The requested resource {path} was not found")
+            self._recordings.discard(sid)
+        return 204, None
 
     def _create(self, resource: str, form: dict) -> tuple[int, dict]:
         """POST Messages.json / Calls.json."""

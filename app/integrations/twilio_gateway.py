@@ -257,3 +257,17 @@ def messages_created_since(client: Client, *, to: str, since: datetime, scan_lim
             found.append(ListedMessage(sid=message.sid, to=message.to, body=message.body or "",
                                        status=message.status, date_created=created))
     return found
+
+
+def delete_recording(client: Client, sid: str) -> bool:
+    """Delete one call recording; False when Twilio has none by that sid (deleted already).
+
+    Raises `TwilioSendError` on any other refusal or transport failure.
+    """
+    try:
+        with _translate_errors():
+            return bool(client.recordings(sid).delete())
+    except TwilioSendError as exc:
+        if exc.status == 404:
+            return False
+        raise
