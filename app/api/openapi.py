@@ -81,11 +81,14 @@ def _page_of(ref: str) -> dict:
                                              "next_page": {"type": ["integer", "null"]}}}
 
 
+_PART_LINES = {"type": "array", "maxItems": 50, "items": _obj({
+    "code": {"type": ["string", "integer", "null"], "maxLength": 40, "pattern": _NO_NUL,
+             "minimum": -(10**38), "maximum": 10**39}, "name": _text(200, non_blank=True),
+    "quantity": {"type": "integer", "minimum": 1, "maximum": 100}}, required=("name",)),
+    "description": "at most 50 lines of parts, returned and fees in all (400 beyond)"}
 _LINE_ITEMS = {
-    "parts": {"type": "array", "maxItems": 50, "items": _obj({
-        "code": {"type": ["string", "integer", "null"], "maxLength": 40, "pattern": _NO_NUL,
-                 "minimum": -(10**38), "maximum": 10**39}, "name": _text(200, non_blank=True),
-        "quantity": {"type": "integer", "minimum": 1, "maximum": 100}}, required=("name",))},
+    "parts": {**_PART_LINES, "description": "parts issued (fitted); " + _PART_LINES["description"]},
+    "returned": {**_PART_LINES, "description": "parts taken back; " + _PART_LINES["description"]},
     "fees": {"type": "array", "maxItems": 50, "items": _obj({
         "item": _text(200, non_blank=True),
         "amount": {"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.01}}, required=("item", "amount"))},
@@ -139,6 +142,20 @@ DOCUMENT = {
                 "schema": {"$ref": "#/components/schemas/TicketEventRequest"}}}},
             "responses": {"201": _resp("the ticket after the event", {"$ref": "#/components/schemas/Ticket"}),
                           **_errors(400, 401, 403, 404, 409, 413, 415)}}},
+        "/tickets/{number}/parts": {"post": {
+            "summary": "Request parts for an open repair from a depot (P-REP-3): owed by `ship_by`, 2 days later; "
+                       "409 for a ticket that is not an open repair",
+            "parameters": [_path("number", "ticket number (digits)")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _obj({
+                "part": _text(120, non_blank=True), "quantity": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
+                "code": _text(40, optional=True), "depot": _text(80, optional=True)}, required=("part",))}}},
+            "responses": {"201": _resp("the parts request", {"$ref": "#/components/schemas/PartsRequest"}),
+                          **_errors(400, 401, 403, 404, 409, 413, 415)}}},
+        "/tickets/{number}/parts/{request_id}/ship": {"post": {
+            "summary": "The depot shipped a parts request: its 2-day clock stops; 409 when shipped or cancelled before",
+            "parameters": [_path("number", "ticket number (digits)"), _path("request_id", "parts request id", _ID)],
+            "responses": {"200": _resp("the parts request", {"$ref": "#/components/schemas/PartsRequest"}),
+                          **_errors(400, 401, 403, 404, 409)}}},
         "/outlets": {"get": {"summary": "Service outlets (P-NET-1)", "parameters": _PAGING,
                              "responses": {"200": _resp("a page of outlets"), **_errors(400, 401)}}},
         "/technicians": {"get": {"summary": "Technicians (P-NET-2)", "parameters": [
@@ -156,10 +173,22 @@ DOCUMENT = {
             _q("queue", "the queue", _choice(QUEUES, "the queue")), *_PAGING],
             "responses": {"200": _resp("a page of escalations"), **_errors(400, 401, 403)}}},
         "/escalations/{escalation_id}/resolve": {"post": {
-            "summary": "Resolve an escalation", "parameters": [_path("escalation_id", "escalation id", _ID)],
+            "summary": "Resolve an escalation: the resolver holds its claim, or is a supervisor or admin (409 "
+                       "otherwise)", "parameters": [_path("escalation_id", "escalation id", _ID)],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
                 {"note": _text(2000, non_blank=True)}, required=("note",))}}},
             "responses": {"200": _resp("the escalation"), **_errors(400, 401, 403, 404, 409, 413, 415)}}},
+        "/escalations/{escalation_id}/claim": {"post": {
+            "summary": "Hold an escalation for a lease (15 minutes unless `minutes` says otherwise); claiming "
+                       "again renews one's own claim; another user's live claim is a 409 naming the holder",
+            "parameters": [_path("escalation_id", "escalation id", _ID)],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": _obj(
+                {"minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 60}})}}},
+            "responses": {"200": _resp("the escalation, claimed"), **_errors(400, 401, 403, 404, 409, 413, 415)}}},
+        "/escalations/{escalation_id}/release": {"post": {
+            "summary": "Give a claimed escalation back; another user's claim only a supervisor or admin releases",
+            "parameters": [_path("escalation_id", "escalation id", _ID)],
+            "responses": {"200": _resp("the escalation, free"), **_errors(400, 401, 403, 404, 409)}}},
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -187,6 +216,17 @@ DOCUMENT = {
                 _event("record_callback", {"score": {"type": "integer", "minimum": 1, "maximum": 5}}, ("score",)),
                 _event("cancel", {"note": _text(2000, non_blank=True)}, ("note",)),
                 _event("reopen", {"note": _text(2000, non_blank=True)}, ("note",))]},
+            "PartsRequest": {"type": "object", "required": ["id", "ticket_number", "part", "quantity", "ship_by"],
+                             "properties": {
+                "id": {"type": "integer"}, "ticket_number": {"type": "string"}, "part": {"type": "string"},
+                "code": {"type": "string"}, "quantity": {"type": "integer"}, "depot": {"type": "string"},
+                "requested_by": {"type": "string"}, "requested_at": {"type": "string", "format": "date-time"},
+                "ship_by": {"type": "string", "format": "date-time"},
+                "shipped_at": {"type": ["string", "null"], "format": "date-time"},
+                "shipped_by": {"type": ["string", "null"]},
+                "cancelled_at": {"type": ["string", "null"], "format": "date-time",
+                                 "description": "the repair was resolved before the parts were shipped"},
+                "overdue_escalated_at": {"type": ["string", "null"], "format": "date-time"}}},
             "Ticket": {"type": "object", "required": ["number", "kind", "product_line", "status", "phone",
                                                       "created_at", "respond_by", "events"], "properties": {
                 "number": {"type": "string"}, "kind": {"type": "string"}, "product_line": {"type": "string"},
