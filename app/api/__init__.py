@@ -7,4 +7,4 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 api.before_request(refuse_unstorable_request)
 
 from app.api import escalations, messages, network, openapi, reports, suppressions, tickets, units  # noqa: E402,F401
-from app.api import call_reports, parts  # noqa: E402,F401
+from app.api import call_reports, inbox, parts  # noqa: E402,F401

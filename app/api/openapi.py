@@ -308,3 +308,35 @@ DOCUMENT["paths"]["/reports/calls"] = {"get": {
         "by_product_line": {"type": "array", "items": {"allOf": [_CALL_COUNTS, {"type": "object", "properties": {
             "product_line": {"type": "string"}}}]}}}}),
         **_errors(400, 401, 403)}}}
+
+
+# The staff inbox: inbound texts that need a person (app/api/inbox.py).
+_INBOX_ITEM = {"type": "object", "required": ["id", "reason", "phone", "text", "received_at", "open_tickets"],
+               "properties": {
+    "id": {"type": "integer", "description": "the escalation id (claimed through /escalations/{id}/claim)"},
+    "reason": {"type": "string", "description": "sms_inbound, sms_unprocessed or survey_unreadable"},
+    "phone": {"type": "string"}, "text": {"type": "string"},
+    "received_at": {"type": "string", "format": "date-time"}, "created_at": {"type": "string", "format": "date-time"},
+    "ticket_number": {"type": ["string", "null"], "description": "the ticket a survey reply was about"},
+    "customer": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+    "open_tickets": {"type": "array", "items": {"type": "object", "properties": {
+        "number": {"type": "string"}, "kind": {"type": "string"}, "status": {"type": "string"},
+        "product_line": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}}},
+    "claimed_by": {"type": ["string", "null"]}, "claimed_until": {"type": ["string", "null"], "format": "date-time"}}}
+DOCUMENT["paths"]["/inbox"] = {"get": {
+    "summary": "Inbound texts no handler took (free text, a survey reply unreadable after the re-ask, 预约 with no "
+               "visit offered), oldest first, with the sender's customer and open tickets",
+    "parameters": _PAGING,
+    "responses": {"200": _resp("a page of inbox items", {"type": "object", "properties": {
+        "items": {"type": "array", "items": _INBOX_ITEM}, "page": {"type": "integer"},
+        "per_page": {"type": "integer"}, "next_page": {"type": ["integer", "null"]}}}),
+        **_errors(400, 401, 403)}}}
+DOCUMENT["paths"]["/inbox/{item_id}/done"] = {"post": {
+    "summary": "Mark an inbox item done with a note; the resolver holds its claim or is a supervisor or admin "
+               "(409 otherwise); `reply` is texted to the sender through the outbox (400 naming `reply` when it "
+               "cannot be sent as a text, e.g. it holds a link)",
+    "parameters": [_path("item_id", "inbox item id", _ID)],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
+        {"note": _text(2000, non_blank=True), "reply": _text(400, optional=True)}, required=("note",))}}},
+    "responses": {"200": _resp("the item, resolved, with the queued reply"),
+                  **_errors(400, 401, 403, 404, 409, 413, 415)}}}
