@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -15,8 +16,10 @@ from app.config import PROJECT_ROOT, Settings
 from app.database import Database
 from app.health import health
 from app.log_redaction import install
+from app.messaging.policy import SendingPolicy
 from app.startup import load_settings
 from app.surveys.policy import SurveyPolicy
+from app.tickets.urging import urge_reply_handler
 from app.web import close_db_session
 from app.webhooks.sms import sms_webhooks
 from app.webhooks.voice import voice
@@ -83,8 +86,11 @@ def register_sms_reply_handlers(app: Flask) -> None:
 
 
 def register_closed_loop_replies(app: Flask) -> None:
-    """Replies to a maintenance reminder (预约) and to a satisfaction survey; the booking word is
-    tried first, so 预约 from a customer with an open survey books rather than counting as a bad answer."""
+    """催办 for an open repair, replies to a maintenance reminder (预约) and to a satisfaction survey; the
+    booking word is tried before the survey, so 预约 from a customer with an open survey books rather
+    than counting as a bad answer."""
     settings = app.extensions["settings"]
+    app.extensions["sms_reply_handlers"].append(urge_reply_handler(SendingPolicy.from_settings(settings),
+                                                                   ZoneInfo(settings.tz_name)))
     app.extensions["sms_reply_handlers"].append(booking_reply_handler(settings.sms_signature))
     app.extensions["sms_reply_handlers"].append(survey_reply_handler(SurveyPolicy.from_settings(settings)))

@@ -81,11 +81,14 @@ def _page_of(ref: str) -> dict:
                                              "next_page": {"type": ["integer", "null"]}}}
 
 
+_PART_LINES = {"type": "array", "maxItems": 50, "items": _obj({
+    "code": {"type": ["string", "integer", "null"], "maxLength": 40, "pattern": _NO_NUL,
+             "minimum": -(10**38), "maximum": 10**39}, "name": _text(200, non_blank=True),
+    "quantity": {"type": "integer", "minimum": 1, "maximum": 100}}, required=("name",)),
+    "description": "at most 50 lines of parts, returned and fees in all (400 beyond)"}
 _LINE_ITEMS = {
-    "parts": {"type": "array", "maxItems": 50, "items": _obj({
-        "code": {"type": ["string", "integer", "null"], "maxLength": 40, "pattern": _NO_NUL,
-                 "minimum": -(10**38), "maximum": 10**39}, "name": _text(200, non_blank=True),
-        "quantity": {"type": "integer", "minimum": 1, "maximum": 100}}, required=("name",))},
+    "parts": {**_PART_LINES, "description": "parts issued (fitted); " + _PART_LINES["description"]},
+    "returned": {**_PART_LINES, "description": "parts taken back; " + _PART_LINES["description"]},
     "fees": {"type": "array", "maxItems": 50, "items": _obj({
         "item": _text(200, non_blank=True),
         "amount": {"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.01}}, required=("item", "amount"))},
@@ -139,6 +142,20 @@ DOCUMENT = {
                 "schema": {"$ref": "#/components/schemas/TicketEventRequest"}}}},
             "responses": {"201": _resp("the ticket after the event", {"$ref": "#/components/schemas/Ticket"}),
                           **_errors(400, 401, 403, 404, 409, 413, 415)}}},
+        "/tickets/{number}/parts": {"post": {
+            "summary": "Request parts for an open repair from a depot (P-REP-3): owed by `ship_by`, 2 days later; "
+                       "409 for a ticket that is not an open repair",
+            "parameters": [_path("number", "ticket number (digits)")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _obj({
+                "part": _text(120, non_blank=True), "quantity": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
+                "code": _text(40, optional=True), "depot": _text(80, optional=True)}, required=("part",))}}},
+            "responses": {"201": _resp("the parts request", {"$ref": "#/components/schemas/PartsRequest"}),
+                          **_errors(400, 401, 403, 404, 409, 413, 415)}}},
+        "/tickets/{number}/parts/{request_id}/ship": {"post": {
+            "summary": "The depot shipped a parts request: its 2-day clock stops; 409 when shipped or cancelled before",
+            "parameters": [_path("number", "ticket number (digits)"), _path("request_id", "parts request id", _ID)],
+            "responses": {"200": _resp("the parts request", {"$ref": "#/components/schemas/PartsRequest"}),
+                          **_errors(400, 401, 403, 404, 409)}}},
         "/outlets": {"get": {"summary": "Service outlets (P-NET-1)", "parameters": _PAGING,
                              "responses": {"200": _resp("a page of outlets"), **_errors(400, 401)}}},
         "/technicians": {"get": {"summary": "Technicians (P-NET-2)", "parameters": [
@@ -156,10 +173,22 @@ DOCUMENT = {
             _q("queue", "the queue", _choice(QUEUES, "the queue")), *_PAGING],
             "responses": {"200": _resp("a page of escalations"), **_errors(400, 401, 403)}}},
         "/escalations/{escalation_id}/resolve": {"post": {
-            "summary": "Resolve an escalation", "parameters": [_path("escalation_id", "escalation id", _ID)],
+            "summary": "Resolve an escalation: the resolver holds its claim, or is a supervisor or admin (409 "
+                       "otherwise)", "parameters": [_path("escalation_id", "escalation id", _ID)],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
                 {"note": _text(2000, non_blank=True)}, required=("note",))}}},
             "responses": {"200": _resp("the escalation"), **_errors(400, 401, 403, 404, 409, 413, 415)}}},
+        "/escalations/{escalation_id}/claim": {"post": {
+            "summary": "Hold an escalation for a lease (15 minutes unless `minutes` says otherwise); claiming "
+                       "again renews one's own claim; another user's live claim is a 409 naming the holder",
+            "parameters": [_path("escalation_id", "escalation id", _ID)],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": _obj(
+                {"minutes": {"type": ["integer", "null"], "minimum": 1, "maximum": 60}})}}},
+            "responses": {"200": _resp("the escalation, claimed"), **_errors(400, 401, 403, 404, 409, 413, 415)}}},
+        "/escalations/{escalation_id}/release": {"post": {
+            "summary": "Give a claimed escalation back; another user's claim only a supervisor or admin releases",
+            "parameters": [_path("escalation_id", "escalation id", _ID)],
+            "responses": {"200": _resp("the escalation, free"), **_errors(400, 401, 403, 404, 409)}}},
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -187,6 +216,17 @@ DOCUMENT = {
                 _event("record_callback", {"score": {"type": "integer", "minimum": 1, "maximum": 5}}, ("score",)),
                 _event("cancel", {"note": _text(2000, non_blank=True)}, ("note",)),
                 _event("reopen", {"note": _text(2000, non_blank=True)}, ("note",))]},
+            "PartsRequest": {"type": "object", "required": ["id", "ticket_number", "part", "quantity", "ship_by"],
+                             "properties": {
+                "id": {"type": "integer"}, "ticket_number": {"type": "string"}, "part": {"type": "string"},
+                "code": {"type": "string"}, "quantity": {"type": "integer"}, "depot": {"type": "string"},
+                "requested_by": {"type": "string"}, "requested_at": {"type": "string", "format": "date-time"},
+                "ship_by": {"type": "string", "format": "date-time"},
+                "shipped_at": {"type": ["string", "null"], "format": "date-time"},
+                "shipped_by": {"type": ["string", "null"]},
+                "cancelled_at": {"type": ["string", "null"], "format": "date-time",
+                                 "description": "the repair was resolved before the parts were shipped"},
+                "overdue_escalated_at": {"type": ["string", "null"], "format": "date-time"}}},
             "Ticket": {"type": "object", "required": ["number", "kind", "product_line", "status", "phone",
                                                       "created_at", "respond_by", "events"], "properties": {
                 "number": {"type": "string"}, "kind": {"type": "string"}, "product_line": {"type": "string"},
@@ -268,3 +308,35 @@ DOCUMENT["paths"]["/reports/calls"] = {"get": {
         "by_product_line": {"type": "array", "items": {"allOf": [_CALL_COUNTS, {"type": "object", "properties": {
             "product_line": {"type": "string"}}}]}}}}),
         **_errors(400, 401, 403)}}}
+
+
+# The staff inbox: inbound texts that need a person (app/api/inbox.py).
+_INBOX_ITEM = {"type": "object", "required": ["id", "reason", "phone", "text", "received_at", "open_tickets"],
+               "properties": {
+    "id": {"type": "integer", "description": "the escalation id (claimed through /escalations/{id}/claim)"},
+    "reason": {"type": "string", "description": "sms_inbound, sms_unprocessed or survey_unreadable"},
+    "phone": {"type": "string"}, "text": {"type": "string"},
+    "received_at": {"type": "string", "format": "date-time"}, "created_at": {"type": "string", "format": "date-time"},
+    "ticket_number": {"type": ["string", "null"], "description": "the ticket a survey reply was about"},
+    "customer": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+    "open_tickets": {"type": "array", "items": {"type": "object", "properties": {
+        "number": {"type": "string"}, "kind": {"type": "string"}, "status": {"type": "string"},
+        "product_line": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}}},
+    "claimed_by": {"type": ["string", "null"]}, "claimed_until": {"type": ["string", "null"], "format": "date-time"}}}
+DOCUMENT["paths"]["/inbox"] = {"get": {
+    "summary": "Inbound texts no handler took (free text, a survey reply unreadable after the re-ask, 预约 with no "
+               "visit offered), oldest first, with the sender's customer and open tickets",
+    "parameters": _PAGING,
+    "responses": {"200": _resp("a page of inbox items", {"type": "object", "properties": {
+        "items": {"type": "array", "items": _INBOX_ITEM}, "page": {"type": "integer"},
+        "per_page": {"type": "integer"}, "next_page": {"type": ["integer", "null"]}}}),
+        **_errors(400, 401, 403)}}}
+DOCUMENT["paths"]["/inbox/{item_id}/done"] = {"post": {
+    "summary": "Mark an inbox item done with a note; the resolver holds its claim or is a supervisor or admin "
+               "(409 otherwise); `reply` is texted to the sender through the outbox (400 naming `reply` when it "
+               "cannot be sent as a text, e.g. it holds a link)",
+    "parameters": [_path("item_id", "inbox item id", _ID)],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": _obj(
+        {"note": _text(2000, non_blank=True), "reply": _text(400, optional=True)}, required=("note",))}}},
+    "responses": {"200": _resp("the item, resolved, with the queued reply"),
+                  **_errors(400, 401, 403, 404, 409, 413, 415)}}}

@@ -6,8 +6,11 @@ from datetime import tzinfo as TzInfo
 
 from app.customers.phone_numbers import mask_phone
 from app.escalations.models import Escalation
+from app.escalations.services import holder
+from app.inbox.services import InboxItem
 from app.messaging.models import Message
 from app.network.models import Outlet, Technician
+from app.sla_watch.models import PartsRequest
 from app.tickets import lifecycle, sla
 from app.tickets.models import Ticket, TicketEvent
 from app.warranty.engine import WarrantyStatus
@@ -97,16 +100,44 @@ def message_json(message: Message, tz: TzInfo) -> dict:
     }
 
 
-def escalation_json(escalation: Escalation, tz: TzInfo) -> dict:
+def escalation_json(escalation: Escalation, tz: TzInfo, now: datetime) -> dict:
+    """An escalation; its claim (`claimed_by`, `claimed_until`) only while the claim holds at `now`."""
     ticket = escalation.ticket
+    claimed_by = holder(escalation, now)
     return {
         "id": escalation.id, "reason": escalation.reason, "detail": escalation.detail,
         "queue": escalation.queue, "status": escalation.status, "created_at": iso(escalation.created_at, tz),
         "resolved_at": iso(escalation.resolved_at, tz), "resolved_by": escalation.resolved_by,
+        "claimed_by": claimed_by, "claimed_until": iso(escalation.claimed_until, tz) if claimed_by else None,
         "ticket": None if ticket is None else {
             "number": ticket.number, "kind": ticket.kind, "status": ticket.status,
             "product_line": ticket.product_line, "phone_masked": mask_phone(ticket.phone),
         },
+    }
+
+
+def parts_request_json(request: PartsRequest, ticket: Ticket, tz: TzInfo) -> dict:
+    return {
+        "id": request.id, "ticket_number": ticket.number, "part": request.part_name, "code": request.part_code,
+        "quantity": request.quantity, "depot": request.depot, "requested_by": request.requested_by,
+        "requested_at": iso(request.requested_at, tz), "ship_by": iso(request.ship_by, tz),
+        "shipped_at": iso(request.shipped_at, tz), "shipped_by": request.shipped_by,
+        "cancelled_at": iso(request.cancelled_at, tz), "overdue_escalated_at": iso(request.overdue_escalated_at, tz),
+    }
+
+
+def inbox_item_json(item: InboxItem, tz: TzInfo, now: datetime) -> dict:
+    """An inbox item for staff (agents and up see full numbers): the text, who sent it, what they wait for."""
+    escalation, message, customer = item.escalation, item.message, item.customer
+    claimed_by = holder(escalation, now)
+    return {
+        "id": escalation.id, "reason": escalation.reason, "phone": escalation.phone, "text": message.body,
+        "received_at": iso(message.created_at, tz), "created_at": iso(escalation.created_at, tz),
+        "ticket_number": escalation.ticket.number if escalation.ticket is not None else None,
+        "customer": None if customer is None else {"id": customer.id, "name": customer.name},
+        "open_tickets": [{"number": t.number, "kind": t.kind, "status": t.status, "product_line": t.product_line,
+                          "created_at": iso(t.created_at, tz)} for t in item.open_tickets],
+        "claimed_by": claimed_by, "claimed_until": iso(escalation.claimed_until, tz) if claimed_by else None,
     }
 
 

@@ -23,7 +23,8 @@ from app.tickets.services import CreateResult, NewTicket, create_ticket, same_re
 from app.web import business_tz, db_session, now, settings
 
 
-def _load(number: str) -> Ticket:
+def load_ticket(number: str) -> Ticket:
+    """The ticket of that number with its events and unit; 404 for a number that is none."""
     if not number.isdigit() or len(number) > 16:
         raise NotFound(f"no ticket {number!r}: ticket numbers are digits only")
     ticket = db_session().scalar(
@@ -79,7 +80,7 @@ def list_tickets():
 @api.get("/tickets/<number>")
 @require_role(*STAFF)
 def read_ticket(number: str):
-    return jsonify(ticket_json(_load(number), business_tz(), now()))
+    return jsonify(ticket_json(load_ticket(number), business_tz(), now()))
 
 
 @api.post("/tickets")
@@ -129,7 +130,7 @@ def post_ticket_event(number: str):
     data = json_object()
     event_type = required_text(data, "type", 40)
     session = db_session()
-    ticket = _load(number)
+    ticket = load_ticket(number)
     move_ticket(session, ticket, event_type, data, actor=current_user().name, now=now(), tz=business_tz(),
                 signature=settings().sms_signature)
     session.commit()

@@ -1,6 +1,7 @@
 """What follows a ticket move, written once, in the transaction that records the move.
 
-- resolve: a repair whose unit was out of use too long restarts its warranty (P-WAR-7) and the
+- resolve: the parts requests still unshipped are cancelled (the job waits for them no more); a
+  repair whose unit was out of use too long restarts its warranty (P-WAR-7) and the
   customer is told; an install or repair opens its satisfaction survey (P-INS-3, P-REP-2); a
   maintenance visit moves the unit's next free visit (P-CARE-1);
 - record_callback: the survey is settled however the answer came, and a score of 1 or 2 goes to
@@ -19,6 +20,7 @@ from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
 from app.escalations.models import Escalation
 from app.escalations.services import raise_escalation
 from app.messaging.outbox import queue_text
+from app.sla_watch.parts import cancel_unshipped
 from app.surveys.opening import open_survey, settle_survey, withdraw_survey
 from app.tickets.lifecycle import EventType
 from app.tickets.models import Ticket, TicketEvent
@@ -51,6 +53,7 @@ def follow_move(session: Session, ticket: Ticket, event: TicketEvent, *, now: da
                 signature: str) -> None:
     """What follows the move `event` just recorded on `ticket` (see the module's list)."""
     if event.type == EventType.RESOLVE:
+        cancel_unshipped(session, ticket, actor=event.actor, now=now)
         restart_warranty(session, ticket, now=now, tz=tz, signature=signature)
         open_survey(session, ticket, now=now)
         record_maintenance_visit(ticket, now=now, tz=tz)

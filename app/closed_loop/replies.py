@@ -50,6 +50,7 @@ def take_survey_reply(
     now: datetime,
     *,
     policy: SurveyPolicy | None = None,
+    message_id: int | None = None,
 ) -> bool:
     """Treat an inbound text from `phone` as a survey answer; False when no survey awaits one.
 
@@ -74,7 +75,7 @@ def take_survey_reply(
                    ticket_id=survey.ticket_id, dedupe_key=f"{survey.key}:reask", policy=policy.sending)
     else:
         hand_to_staff(session, survey, reason="survey replies not understood", now=now, queue="staff_inbox",
-                      task="survey_unreadable",
+                      task="survey_unreadable", message_id=message_id,
                       detail=f"survey reply for ticket {outcome.ticket_number} not understood: {(body or '')[:300]}")
     session.flush()
     return True
@@ -84,6 +85,7 @@ def survey_reply_handler(policy: SurveyPolicy):
     """The SMS reply handler (app.messaging.inbound) that takes answers to open surveys."""
 
     def take_survey_answer(session: Session, inbound) -> bool:
-        return take_survey_reply(session, inbound.phone, inbound.body, inbound.now, policy=policy)
+        return take_survey_reply(session, inbound.phone, inbound.body, inbound.now, policy=policy,
+                                 message_id=inbound.message_id)
 
     return take_survey_answer

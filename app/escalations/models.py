@@ -31,4 +31,10 @@ class Escalation(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by: Mapped[str | None] = mapped_column(String(80))
     resolution_note: Mapped[str] = mapped_column(Text, default="")
+    # A claim: the person working the item holds it until `claimed_until` (a renewable lease).
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An item raised by an inbound text (the staff inbox): who sent it and the stored text.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     ticket: Mapped["Ticket | None"] = relationship("Ticket")

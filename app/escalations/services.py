@@ -1,7 +1,11 @@
-"""Raising and resolving escalations; each cause raises at most one (dedupe key)."""
+"""Raising and resolving escalations; each cause raises at most one (dedupe key).
+
+Resolving needs the resolver's own live claim (app.escalations.claims), or a supervisor's or an
+admin's role.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +21,9 @@ QUEUE_ROLES = {
     "agent": ("agent", "supervisor", "admin"),
     "staff_inbox": ("agent", "supervisor", "admin"),
 }
+# Who may resolve an item without holding its claim (a supervisor can always step in).
+OVERRIDING_ROLES = ("supervisor", "admin")
+LEASE = timedelta(minutes=15)  # how long a claim holds an item unless renewed
 
 
 def raise_escalation(
@@ -28,8 +35,12 @@ def raise_escalation(
     dedupe_key: str,
     ticket_id: int | None = None,
     detail: str = "",
+    phone: str | None = None,
+    message_id: int | None = None,
 ) -> Escalation:
-    """Open an escalation unless one with the same `dedupe_key` exists; return the one that stands."""
+    """Open an escalation unless one with the same `dedupe_key` exists; return the one that stands.
+
+    `phone` and `message_id` name the inbound text an item of the staff inbox was raised by."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     existing = session.scalar(select(Escalation).where(Escalation.dedupe_key == dedupe_key))
@@ -37,26 +48,53 @@ def raise_escalation(
         return existing
     escalation = Escalation(
         ticket_id=ticket_id, reason=reason, detail=detail, queue=queue,
-        status="open", dedupe_key=dedupe_key, created_at=now,
+        status="open", dedupe_key=dedupe_key, created_at=now, phone=phone, message_id=message_id,
     )
     session.add(escalation)
     session.flush()
     return escalation
 
 
-def resolve_escalation(session: Session, escalation_id: int, *, actor: str, role: str, note: str,
-                       now: datetime) -> Escalation:
-    """Mark an escalation handled by `actor` of `role`; only a role its queue belongs to may, and
-    resolving it twice is refused so a double click is visible."""
+def open_item(session: Session, escalation_id: int, role: str) -> Escalation:
+    """The open escalation `escalation_id`, for a role its queue belongs to (404, 403, 409 otherwise)."""
     escalation = session.get(Escalation, escalation_id)
     if escalation is None:
         raise NotFound(f"no escalation {escalation_id}")
     allowed = QUEUE_ROLES.get(escalation.queue, ())
     if role not in allowed:
         raise NotPermitted(f"escalation {escalation_id} is in the {escalation.queue} queue, which a "
-                           f"{' or '.join(allowed)} resolves, not the {role} role")
+                           f"{' or '.join(allowed)} works, not the {role} role")
     if escalation.status != "open":
         raise Conflict(f"escalation {escalation_id} was already resolved by {escalation.resolved_by}")
+    return escalation
+
+
+def holder(escalation: Escalation, now: datetime) -> str | None:
+    """Who holds the item's claim at `now`; None when nobody does or the claim ran out."""
+    if escalation.claimed_by and escalation.claimed_until is not None and escalation.claimed_until > now:
+        return escalation.claimed_by
+    return None
+
+
+def held_by_other(escalation: Escalation, now: datetime) -> Conflict:
+    """The 409 for an item another person holds, naming them."""
+    who = holder(escalation, now) or ""
+    until = escalation.claimed_until.isoformat(timespec="seconds") if escalation.claimed_until else ""
+    return Conflict(f"escalation {escalation.id} is claimed by {who} until {until}", {"claimed_by": who})
+
+
+def resolve_escalation(session: Session, escalation_id: int, *, actor: str, role: str, note: str,
+                       now: datetime) -> Escalation:
+    """Mark an escalation handled by `actor` of `role`; only a role its queue belongs to may, holding
+    its claim unless a supervisor or admin; resolving it twice is refused so a double click is visible."""
+    escalation = open_item(session, escalation_id, role)
+    who = holder(escalation, now)
+    if role not in OVERRIDING_ROLES and who != actor:
+        if who is not None:
+            raise held_by_other(escalation, now)
+        raise Conflict(f"claim escalation {escalation_id} before resolving it "
+                       f"(POST /api/v1/escalations/{escalation_id}/claim)")
+    escalation.claimed_until = None
     escalation.status = "resolved"
     escalation.resolved_at = now
     escalation.resolved_by = actor

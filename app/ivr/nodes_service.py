@@ -15,13 +15,15 @@ from app.closed_loop.answers import record_survey_answer
 from app.customers.models import CustomerPhone
 from app.errors import DomainError, ValidationFailed
 from app.ivr.flows import Node
-from app.ivr.progress import next_milestone, recent_tickets
+from app.ivr.progress import recent_tickets
 from app.ivr.prompts import fill, spell_digits, spoken_time
 from app.ivr.step import Step, enters
 from app.messaging.outbox import queue_text
 from app.tickets.models import Ticket
+from app.tickets.promises import next_milestone
 from app.product_lines import HOTLINE_BY_LINE
 from app.tickets.services import NewTicket, create_ticket
+from app.tickets.urging import open_repair, urge_ticket
 from app.units.models import Unit
 from app.warranty.fee_card import fee_card, price_words
 from app.warranty.ledger import unit_warranty
@@ -79,6 +81,13 @@ def enter_fee_card(node: Node, step: Step) -> str:
     return node["next"]
 
 
+def _promise(step: Step, ticket: Ticket) -> str:
+    """The ticket's next milestone in the call's words, with its time."""
+    stone = next_milestone(ticket, step.now)
+    when = spoken_time(stone.due, step.tz, step.word("time_format"), step.word("month_names")) if stone.due else ""
+    return fill(step.word(stone.word), {"time": when}.get)
+
+
 @enters("read_tickets")
 def enter_read_tickets(node: Node, step: Step) -> str:
     """State and next milestone of the entered ticket, or of the caller's recent ones."""
@@ -91,12 +100,36 @@ def enter_read_tickets(node: Node, step: Step) -> str:
     if not found:
         step.say(node["none"])
     for ticket in found:
-        stone = next_milestone(ticket, step.now)
-        when = spoken_time(stone.due, step.tz, step.word("time_format"), step.word("month_names")) if stone.due else ""
         step.say(node["item"], {
             "ticket_digits": spell_digits(ticket.number or "", step.word("digits")),
             "kind_label": step.word(f"kind_{ticket.kind}"), "status_label": step.word(f"status_{ticket.status}"),
-            "milestone": fill(step.word(stone.word), {"time": when}.get)})
+            "milestone": _promise(step, ticket)})
+    return node["next"]
+
+
+@enters("find_open_repair")
+def enter_find_open_repair(node: Node, step: Step) -> str:
+    """A repeat caller: the unit (or, with none known, the number) has an open repair already."""
+    ticket = open_repair(step.session, phone=step.contact_phone(), product_line=step.flow.product_line,
+                         unit_id=step.vars.get("unit_id"))
+    step.vars.pop("open_ticket_number", None)
+    step.vars.pop("open_promise", None)
+    if ticket is None:
+        return node["none"]
+    step.vars.update(open_ticket_number=ticket.number, open_promise=_promise(step, ticket))
+    return node["found"]
+
+
+@enters("urge_ticket")
+def enter_urge_ticket(node: Node, step: Step) -> str:
+    """Urge the open repair found (once a call); past its promised time a supervisor hears of it at once."""
+    number = step.vars.get("open_ticket_number")
+    ticket = step.session.scalar(select(Ticket).where(Ticket.number == number)) if number else None
+    urged = list(step.vars.get("urged", []))
+    if ticket is not None and number not in urged:
+        result = urge_ticket(step.session, ticket, actor="ivr", channel="phone", now=step.now)
+        step.vars.update(urged=[*urged, number], urge_escalated=result.escalation is not None)
+    step.call.service_done = True  # the caller was served: no callback ticket at hang-up
     return node["next"]
 
 

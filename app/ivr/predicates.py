@@ -25,4 +25,5 @@ TESTS: dict[str, Callable[["Step"], bool]] = {
     "texted": lambda step: bool(step.vars.get("texted")),
     "staffed_now": _staffed_now,
     "service_pending": lambda step: bool(step.call.service) and not step.call.service_done,
+    "urge_escalated": lambda step: bool(step.vars.get("urge_escalated")),  # the urge reached a supervisor
 }

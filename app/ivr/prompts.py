@@ -23,12 +23,16 @@ VARIABLES = {
     "warranty_end": "the last day of the whole-unit cover (YYYY-MM-DD)",
     "texted": "the last send_text queued a text",
     "survey_id": "the survey an outbound survey call is for",
+    "open_ticket_number": "the open repair of the unit (or, with no unit, of the number) the caller reports on",
+    "open_promise": "that ticket's next promise, in words (技师预计在…前上门)",
+    "urge_escalated": "the last urge was past the promised time and went to a supervisor",
 }
 # Spoken forms computed from variables.
 SPOKEN = {
     "ticket_digits": "ticket_number read digit by digit",
     "warranty_end_date": "warranty_end as a spoken date",
     "preferred_date": "preferred_day as a spoken date",
+    "open_ticket_digits": "open_ticket_number read digit by digit",
 }
 # Placeholders of item prompts (one line per unit, fee or ticket).
 ITEM_NAMES = {"key", "model", "serial_tail", "service", "condition", "price",
@@ -80,8 +84,8 @@ def spoken_time(moment: datetime, tz: TzInfo, time_format: str, month_names: str
 
 def spoken_value(name: str, variables: dict, word) -> str | None:
     """The spoken form `name` of SPOKEN, or None when its variable is not set."""
-    if name == "ticket_digits":
-        number = variables.get("ticket_number")
+    if name in ("ticket_digits", "open_ticket_digits"):
+        number = variables.get(name.replace("_digits", "_number"))
         return spell_digits(number, word("digits")) if number else None
     source = {"warranty_end_date": "warranty_end", "preferred_date": "preferred_day"}.get(name)
     if source and variables.get(source):

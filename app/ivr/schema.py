@@ -79,6 +79,8 @@ KINDS: dict[str, NodeKind] = {k.name: k for k in (
     NodeKind("handoff", {"prompt": PROMPT, "closed": TARGET, "no_answer": TARGET, "next": TARGET}, waits=True),
     NodeKind("hangup", {}, {"prompt": PROMPT}, waits=True),
     NodeKind("survey_answer", {"store": NAME, "next": TARGET, "on_error": TARGET}, writes=True),
+    NodeKind("find_open_repair", {"found": TARGET, "none": TARGET}),
+    NodeKind("urge_ticket", {"next": TARGET}, writes=True),
 )}
 
 

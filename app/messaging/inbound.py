@@ -124,7 +124,7 @@ def receive_text(session: Session, *, sid: str, from_: str, body: str, now: date
         if _offer(session, handler, inbound):
             return InboundResult("consumed", message)
     raise_escalation(session, reason="sms_inbound", queue="staff_inbox", now=now, dedupe_key=f"sms:{sid}",
-                     detail=f"text from {phone}: {body}"[:2000])
+                     detail=f"text from {phone}: {body}"[:2000], phone=phone, message_id=message.id)
     return InboundResult("escalated", message)
 
 

@@ -43,6 +43,9 @@ SAMPLE_CONTEXT: dict = {
     "serial_tail": "8321",
     "new_end_date": "2031-06-30",
     "season_label": "制冷",
+    "reply": "您好" * 200,  # a staff reply from the inbox, at its longest (400 characters)
+    "milestone": "arrive",  # an urged ticket's next promise (urge_received), and its time
+    "due": "7月7日12:00",
 }
 
 

@@ -87,13 +87,16 @@ def voice_call_ended(session: Session, *, call_sid: str, call_status: str, now: 
 
 
 def hand_to_staff(session: Session, survey: Survey, *, reason: str, now: datetime,
-                  queue: str = "agent", task: str = "survey_callback", detail: str = "") -> Escalation:
-    """Stop the automated ladder and put the survey in a person's queue (one task per round)."""
+                  queue: str = "agent", task: str = "survey_callback", detail: str = "",
+                  message_id: int | None = None) -> Escalation:
+    """Stop the automated ladder and put the survey in a person's queue (one task per round);
+    `message_id`: the customer's text a person must read (the staff inbox shows it)."""
     survey.status, survey.next_action_at = "staff", None
     survey.staff_task_at, survey.staff_task_reason = now, reason[:40]
     escalation = raise_escalation(
         session, reason=task, queue=queue, now=now, ticket_id=survey.ticket_id,
         dedupe_key=f"{survey.key}:{task}", detail=detail or f"call the customer for the satisfaction survey: {reason}",
+        phone=survey.phone if message_id is not None else None, message_id=message_id,
     )
     session.flush()
     return escalation

@@ -30,14 +30,10 @@ def _money(value, where: str) -> str:
     return f"{amount:.2f}"
 
 
-def parse_work_lines(payload: dict) -> dict:
-    """Validate `parts` ([{code?, name, quantity}]) and `fees` ([{item, amount}]) into a stored record."""
-    parts, fees = payload.get("parts", []), payload.get("fees", [])
-    if not isinstance(parts, list) or not isinstance(fees, list) or len(parts) + len(fees) > MAX_LINES:
-        raise ValidationFailed("parts and fees must be lists", {"parts": "a list of at most 50 lines", "fees": "a list"})
-    out_parts, out_fees = [], []
+def _part_lines(parts: list, name: str) -> list[dict]:
+    out = []
     for i, part in enumerate(parts):
-        where = f"parts[{i}]"
+        where = f"{name}[{i}]"
         if not isinstance(part, dict) or not isinstance(part.get("name"), str) or not part["name"].strip():
             raise ValidationFailed(f"{where} needs a name", {where: "needs a name"})
         quantity = whole_number(part.get("quantity", 1))
@@ -48,13 +44,30 @@ def parse_work_lines(payload: dict) -> dict:
         if not isinstance(code, str) or len(code) > MAX_CODE:
             raise ValidationFailed(f"{where}: code must be a part number of at most {MAX_CODE} characters",
                                    {f"{where}.code": f"text or a number, at most {MAX_CODE} characters"})
-        out_parts.append({"code": storable_text_of(code, f"{where}.code"),
-                          "name": storable_text_of(part["name"].strip(), f"{where}.name"), "quantity": quantity})
+        out.append({"code": storable_text_of(code, f"{where}.code"),
+                    "name": storable_text_of(part["name"].strip(), f"{where}.name"), "quantity": quantity})
+    return out
+
+
+def parse_work_lines(payload: dict) -> dict:
+    """Validate `parts` (issued: [{code?, name, quantity}]), `returned` (parts taken back, the same
+    shape) and `fees` ([{item, amount}]) into a stored record: what the settlement reads (P-REP-2)."""
+    parts, returned, fees = payload.get("parts", []), payload.get("returned", []), payload.get("fees", [])
+    if not all(isinstance(v, list) for v in (parts, returned, fees)) or len(parts) + len(returned) + len(fees) > MAX_LINES:
+        raise ValidationFailed("parts, returned and fees must be lists",
+                               {"parts": f"lists of at most {MAX_LINES} lines in all", "returned": "a list",
+                                "fees": "a list"})
+    out_parts, out_returned, out_fees = _part_lines(parts, "parts"), _part_lines(returned, "returned"), []
     for i, fee in enumerate(fees):
         where = f"fees[{i}]"
         if not isinstance(fee, dict) or not isinstance(fee.get("item"), str) or not fee["item"].strip():
             raise ValidationFailed(f"{where} needs an item", {where: "needs an item"})
         out_fees.append({"item": storable_text_of(fee["item"].strip(), f"{where}.item"),
                          "amount": _money(fee.get("amount"), where)})
+    if not (out_parts or out_returned or out_fees):
+        return {}
     total = sum((Decimal(f["amount"]) for f in out_fees), Decimal("0"))
-    return {"parts": out_parts, "fees": out_fees, "fee_total": f"{total:.2f}"} if (out_parts or out_fees) else {}
+    lines = {"parts": out_parts, "fees": out_fees, "fee_total": f"{total:.2f}"}
+    if out_returned:
+        lines["returned"] = out_returned
+    return lines

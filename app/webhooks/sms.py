@@ -93,11 +93,16 @@ def _keep_for_staff(session, sid: str) -> None:
     """Nothing lost: store the text and put it in the staff inbox even when processing failed."""
     form, at = request.form, now()
     phone = sender_phone(form.get("From", ""))
-    if session.scalar(select(Message.id).where(Message.sid == sid)) is None:
-        session.add(Message(direction="in", phone=phone, body=form.get("Body", ""), category="inbound", priority=0,
-                            status="received", sid=sid, attempts=0, created_at=at, send_after=at, segments=1))
+    message_id = session.scalar(select(Message.id).where(Message.sid == sid))
+    if message_id is None:
+        message = Message(direction="in", phone=phone, body=form.get("Body", ""), category="inbound", priority=0,
+                          status="received", sid=sid, attempts=0, created_at=at, send_after=at, segments=1)
+        session.add(message)
+        session.flush()
+        message_id = message.id
     raise_escalation(session, reason="sms_unprocessed", queue="staff_inbox", now=at, dedupe_key=f"sms:{sid}",
-                     detail=f"text from {phone} could not be processed: {form.get('Body', '')}"[:2000])
+                     detail=f"text from {phone} could not be processed: {form.get('Body', '')}"[:2000],
+                     phone=phone, message_id=message_id)
     session.commit()
 
 

@@ -124,4 +124,5 @@ def test_an_agent_resolves_an_item_of_the_agent_queue(client, agent, desk, sessi
                      detail="call the customer for the satisfaction survey")
     session.commit()
     [item] = _open_escalations(desk)
+    client.post(f"/api/v1/escalations/{item['id']}/claim", headers=agent)
     assert _resolve(client, agent, item["id"]).status_code == 200

@@ -26,7 +26,8 @@ def outlet(session):
     tech_a, tech_b = make_technician(session, a), make_technician(session, b)
     tech_a.name = "=HYPERLINK(\"x\")"  # typed by someone: must not run as a formula in Excel
     finished(session, tech_a, at(3, 9), fees=[{"item": "上门费", "amount": 30}, {"item": "加氟", "amount": "120.5"}],
-             parts=[{"code": "3001", "name": "电容", "quantity": 2}, {"name": "四通阀"}])
+             parts=[{"code": "3001", "name": "电容", "quantity": 2}, {"name": "四通阀"}],
+             returned=[{"code": "3001", "name": "旧电容", "quantity": 2}])
     finished(session, tech_a, at(4, 9), kind="install", phone="+8613800000002")
     finished(session, tech_b, at(4, 9), phone="+8613800000003", fees=[{"item": "上门费", "amount": 30}])
     late = open_ticket(session, at(31, 23, 0), phone="+8613800000005")
@@ -54,6 +55,8 @@ def test_fees_are_integer_fen_and_the_totals_add_up(client, staff, outlet):
     assert body["jobs"][0]["fee_total_fen"] == 15050
     assert body["totals"]["fee_total_fen"] == sum(j["fee_total_fen"] for j in body["jobs"]) == 15050
     assert (body["totals"]["installs"], body["totals"]["repairs"], body["totals"]["parts_issued"]) == (1, 1, 3)
+    assert body["jobs"][0]["parts_returned"] == [{"code": "3001", "name": "旧电容", "quantity": 2}]
+    assert body["totals"]["parts_returned"] == 2
 
 
 def test_the_csv_opens_in_excel_with_the_chinese_intact(client, staff, outlet):

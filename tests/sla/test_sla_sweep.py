@@ -171,7 +171,7 @@ def test_parts_not_shipped_within_two_days_escalate_once(session, run_job, repai
 
 def test_parts_shipped_in_time_do_not_escalate(session, run_job, repair):
     request = request_parts(session, repair, part_name="电脑板", actor="tech", now=RECEIVED)
-    ship_parts(session, request.id, actor="depot", now=RECEIVED + timedelta(days=1))
+    ship_parts(session, repair, request.id, actor="depot", now=RECEIVED + timedelta(days=1))
     session.commit()
     run_job("sla_sweep", RECEIVED + timedelta(days=3))
     assert "parts_overdue" not in reasons(session)

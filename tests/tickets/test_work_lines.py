@@ -63,3 +63,22 @@ def test_bad_work_lines_are_refused_naming_the_line(payload, field):
         parse_work_lines(payload)
     assert field in refused.value.fields
     assert refused.value.message
+
+
+def test_parts_returned_are_kept_apart_from_parts_issued():
+    lines = parse_work_lines({"parts": [{"code": "YSJ-35", "name": "压缩机"}],
+                              "returned": [{"code": "YSJ-35", "name": "旧压缩机", "quantity": 1}]})
+    assert lines["parts"] == [{"code": "YSJ-35", "name": "压缩机", "quantity": 1}]
+    assert lines["returned"] == [{"code": "YSJ-35", "name": "旧压缩机", "quantity": 1}]
+
+
+def test_parts_returned_alone_are_stored():
+    assert parse_work_lines({"returned": [{"name": "电脑板"}]})["returned"] == [{"code": "", "name": "电脑板", "quantity": 1}]
+
+
+@pytest.mark.parametrize("returned, field", [({"name": "电容"}, "returned"), ([{"quantity": 1}], "returned[0]"),
+                                             ([{"name": "电容", "quantity": 0}], "returned[0]")])
+def test_a_bad_returned_line_is_refused_naming_it(returned, field):
+    with pytest.raises(ValidationFailed) as refused:
+        parse_work_lines({"returned": returned})
+    assert field in refused.value.fields
