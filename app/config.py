@@ -83,6 +83,15 @@ class Settings:
     voice_backend: str = "off"  # twilio: place the automated survey calls; off: a person calls instead
     survey_caller_id: str | None = None  # the Twilio number survey calls come from, when no hotline number maps
     scheduler_lock_poll_seconds: float = 5.0  # how often a standby scheduler tries to take the lead
+    # Alibaba Cloud SMS and the routes between backends (app/messaging/aliyun*.py, routes.py).
+    aliyun_access_key_id: str | None = None
+    aliyun_access_key_secret: str | None = None
+    aliyun_sms_sign_name: str | None = None  # the registered signature, without 【】
+    aliyun_sms_endpoint: str | None = None  # None: Alibaba's own (dysmsapi.aliyuncs.com)
+    aliyun_push_token: str | None = None  # ?token= on the report and reply pushes
+    aliyun_batch_size: int = 100  # texts per SendBatchSms; 1: SendSms only
+    sms_routes: tuple[tuple[str, str], ...] = ()  # (number prefix or "*", backend); () = "*" -> sms_backend
+    sms_survey_by_voice: tuple[str, ...] = ()  # route prefixes whose surveys skip the text rung
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
@@ -92,10 +101,14 @@ class Settings:
         sid = env.get("TWILIO_ACCOUNT_SID") or None
         token = env.get("TWILIO_AUTH_TOKEN") or None
         backend = env.get("SMS_BACKEND") or ("twilio" if sid and token else "log")
-        if backend not in ("twilio", "log"):
-            raise ValueError(f"SMS_BACKEND must be 'twilio' or 'log', not {backend!r}")
-        if backend == "twilio" and not (sid and token):
+        if backend not in SMS_BACKENDS:
+            raise ValueError(f"SMS_BACKEND must be 'twilio', 'aliyun' or 'log', not {backend!r}")
+        routes = _sms_routes(env.get("SMS_ROUTES") or "")
+        used = {backend} | {name for _prefix, name in routes}
+        if "twilio" in used and not (sid and token):
             raise ValueError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        if "aliyun" in used and not all(env.get(n) for n in _ALIYUN_NEEDS):
+            raise ValueError(f"SMS_BACKEND=aliyun needs {', '.join(_ALIYUN_NEEDS)}")
         return cls(
             database_url=env.get("DATABASE_URL") or _default_database_url(instance_path),
             twilio_account_sid=sid,
@@ -131,7 +144,32 @@ class Settings:
             voice_backend=_voice_backend(env.get("VOICE_BACKEND") or ("twilio" if backend == "twilio" else "off")),
             survey_caller_id=env.get("SURVEY_CALLER_ID") or None,
             scheduler_lock_poll_seconds=_number(env, "SCHEDULER_LOCK_POLL_SECONDS", 5.0, float) or 5.0,
+            aliyun_access_key_id=env.get("ALIYUN_ACCESS_KEY_ID") or None,
+            aliyun_access_key_secret=env.get("ALIYUN_ACCESS_KEY_SECRET") or None,
+            aliyun_sms_sign_name=env.get("ALIYUN_SMS_SIGN_NAME") or None,
+            aliyun_sms_endpoint=env.get("ALIYUN_SMS_ENDPOINT") or None,
+            aliyun_push_token=env.get("ALIYUN_PUSH_TOKEN") or None,
+            aliyun_batch_size=min(100, max(1, _number(env, "ALIYUN_BATCH_SIZE", 100, int))),
+            sms_routes=routes,
+            sms_survey_by_voice=tuple(filter(None, (p.strip() for p in env.get("SMS_SURVEY_BY_VOICE", "").split(",")))),
         )
+
+
+SMS_BACKENDS = ("twilio", "aliyun", "log")
+_ALIYUN_NEEDS = ("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME")
+
+
+def _sms_routes(raw: str) -> tuple[tuple[str, str], ...]:
+    """SMS_ROUTES="+86=aliyun,*=twilio": number prefix (or * for any number) -> backend, in order."""
+    routes = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        prefix, sep, name = (x.strip() for x in item.partition("="))
+        if not sep or not (prefix == "*" or (prefix.startswith("+") and prefix[1:].isdigit())):
+            raise ValueError(f"SMS_ROUTES: {item!r} must read +PREFIX=BACKEND or *=BACKEND")
+        if name not in SMS_BACKENDS:
+            raise ValueError(f"SMS_ROUTES: {name!r} is not a backend; use one of {', '.join(SMS_BACKENDS)}")
+        routes.append((prefix, name))
+    return tuple(routes)
 
 
 def _number(env, name: str, default, kind):
