@@ -18,6 +18,8 @@ from app.log_redaction import install
 from app.surveys.policy import SurveyPolicy
 from app.web import close_db_session
 from app.webhooks.sms import sms_webhooks
+from app.webhooks.aliyun import aliyun_webhooks
+from app.messaging.routes import use_routes
 from app.webhooks.voice import voice
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -44,6 +46,7 @@ def configure(app: Flask, test_config: dict) -> None:
     app.config.update({k: v for k, v in test_config.items() if k not in ("SETTINGS", "CLOCK")})
     settings = test_config.get("SETTINGS") or Settings.from_environment(instance_path=Path(app.instance_path))
     app.extensions["settings"] = settings
+    use_routes(settings)  # texts queued without a SendingPolicy follow this process's SMS_ROUTES
     app.extensions["clock"] = test_config.get("CLOCK") or SystemClock()
     app.json.ensure_ascii = False  # staff read Chinese; keep it readable in JSON
     app.json.sort_keys = False
@@ -65,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(sms_webhooks)
+    app.register_blueprint(aliyun_webhooks)
     app.register_blueprint(voice)
 
 

@@ -15,6 +15,7 @@ from app.config import Settings
 from app.database import Database
 from app.messaging.dispatch import run_outbox_pass
 from app.messaging.policy import SendingPolicy
+from app.messaging.routes import use_routes
 from app.sla_watch.sweep import sweep
 from app.surveys.calls import dialer_for, place_due_calls
 from app.surveys.ladder import advance_surveys, send_due_surveys
@@ -25,6 +26,9 @@ from app.surveys.policy import SurveyPolicy
 class JobContext:
     database: Database
     settings: Settings
+
+    def __post_init__(self) -> None:
+        use_routes(self.settings)  # texts queued by services without a policy follow SMS_ROUTES
 
 
 def outbox_dispatch(ctx: JobContext, now: datetime) -> str:

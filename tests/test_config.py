@@ -61,8 +61,32 @@ def test_the_twilio_backend_with_only_the_sid_is_a_clear_error(tmp_path):
 
 
 def test_an_unknown_sms_backend_is_an_error_naming_the_choices(tmp_path):
-    with pytest.raises(ValueError, match="SMS_BACKEND must be 'twilio' or 'log', not 'aliyun'"):
-        settings(tmp_path, SMS_BACKEND="aliyun")
+    with pytest.raises(ValueError, match="SMS_BACKEND must be 'twilio', 'aliyun' or 'log', not 'sns'"):
+        settings(tmp_path, SMS_BACKEND="sns")
+
+
+def test_the_aliyun_backend_without_its_keys_and_sign_name_is_an_error_naming_them(tmp_path):
+    with pytest.raises(ValueError, match="ALIYUN_ACCESS_KEY_ID, ALIYUN_ACCESS_KEY_SECRET, ALIYUN_SMS_SIGN_NAME"):
+        settings(tmp_path, SMS_BACKEND="aliyun", ALIYUN_ACCESS_KEY_ID="LTAI")
+
+
+ALIYUN = {"ALIYUN_ACCESS_KEY_ID": "LTAI", "ALIYUN_ACCESS_KEY_SECRET": "secret", "ALIYUN_SMS_SIGN_NAME": "志高"}
+
+
+def test_sms_routes_are_read_in_order_and_name_their_backends(tmp_path):
+    read = settings(tmp_path, SMS_ROUTES="+86=aliyun, *=twilio", **ALIYUN, **CREDENTIALS)
+    assert read.sms_routes == (("+86", "aliyun"), ("*", "twilio"))
+
+
+def test_a_route_to_aliyun_needs_alibabas_settings_even_when_sms_backend_is_twilio(tmp_path):
+    with pytest.raises(ValueError, match="ALIYUN_ACCESS_KEY_ID"):
+        settings(tmp_path, SMS_ROUTES="+86=aliyun,*=twilio", **CREDENTIALS)
+
+
+@pytest.mark.parametrize("raw", ["86=aliyun", "+86", "+86=sns", "+8a6=aliyun"])
+def test_a_malformed_route_is_an_error(tmp_path, raw):
+    with pytest.raises(ValueError, match="SMS_ROUTES"):
+        settings(tmp_path, SMS_ROUTES=raw, **ALIYUN)
 
 
 def test_the_twilio_api_url_defaults_to_twilios_own(tmp_path):

@@ -8,7 +8,7 @@ content exactly as registered::
     [zh.ticket_created]
     code = "SMS_480100017"
     content = "您的${kind_label}已受理，工单号${ticket_number}，……"
-    defaults = { hotline = "400 675 7888" }   # optional: values our template defaults to
+    defaults = { hotline = "…" }   # optional: the values our template falls back to
 
 A text routed to Alibaba is accepted only when composing the registered content with its
 variables gives exactly the body we rendered (what we record is what the customer reads);
@@ -28,6 +28,7 @@ from app.config import PROJECT_ROOT
 
 REGISTRY_FILE = PROJECT_ROOT / "sms_templates" / "aliyun.toml"
 _VARIABLE = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+ALIYUN_OPT_OUT, ALIYUN_OPT_OUT_KEY = "拒收请回复R", "R"  # as app.messaging.routes words Alibaba's routes
 MAX_PARAM_CHARS = 35  # Alibaba's limit for a notification variable's value
 
 
@@ -105,10 +106,21 @@ class Registry:
             raise NotRegistered(f"{lang}/{name}: the registered template {entry.code} yields other words than ours")
         return entry.code, json.dumps(params, ensure_ascii=False, sort_keys=True)
 
-    def missing(self, files: list[tuple[str, str]]) -> list[str]:
-        """One "lang/name: reason" line per template file without a registered code."""
-        return [f"{lang}/{name}: no Alibaba template code in sms_templates/aliyun.toml (a route sends through aliyun)"
-                for lang, name in files if self.get(lang, name) is None]
+    def problems(self, templates, sign_name: str, context: dict) -> list[str]:
+        """One "lang/name: reason" line per template file Alibaba could not send as we render it
+        (`templates` renders with the signature 【sign_name】): no code, or other words."""
+        problems = []
+        for lang, name in templates.files():
+            if self.get(lang, name) is None:
+                problems.append(f"{lang}/{name}: no Alibaba template code in sms_templates/aliyun.toml "
+                                "(a route sends through aliyun)")
+                continue
+            body = templates.render(name, lang, opt_out=ALIYUN_OPT_OUT, opt_out_key=ALIYUN_OPT_OUT_KEY, **context).body
+            try:
+                self.registration(lang, name, context, sign_name, body)
+            except NotRegistered as exc:
+                problems.append(str(exc))
+        return problems
 
 
 @lru_cache(maxsize=4)

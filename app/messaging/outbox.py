@@ -27,6 +27,7 @@ from app.messaging.aliyun_templates import NotRegistered, registry
 from app.messaging.models import Message
 from app.messaging.policy import SendingPolicy
 from app.messaging.quiet_hours import QUIET_CATEGORIES
+from app.messaging.routes import process_routes
 from app.messaging.suppressions import SUPPRESSIBLE, is_suppressed, text_block
 from app.messaging.templates import SmsTemplates
 
@@ -63,8 +64,9 @@ def queue_text(
 ) -> Message:
     """Render `template` and queue it for `phone`; a second call with the same `dedupe_key` returns the first row.
 
-    `policy` (SendingPolicy.from_settings) carries the configured signature, link rule and quiet
-    hours; without it the defaults apply with `signature`. Raises TemplateError for a text that
+    `policy` (SendingPolicy.from_settings) carries the configured signature, link rule, quiet
+    hours and routes; without it the defaults apply with `signature` and this process's routes
+    (app.messaging.routes.use_routes). Raises TemplateError for a text that
     may not be sent (missing variable, link, too long).
     """
     if category not in CATEGORIES:
@@ -73,7 +75,9 @@ def queue_text(
         existing = session.scalar(select(Message).where(Message.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    policy = policy or SendingPolicy(signature=signature)
+    if policy is None:
+        routes, sign_name = process_routes()
+        policy = SendingPolicy(signature=signature, routes=routes, aliyun_sign_name=sign_name)
     provider = policy.routes.backend_for(phone)
     templates = sms_templates(policy.signature_for(provider), allow_urls=policy.allow_urls)
     rendered = templates.render(template, lang, marketing=category == "marketing", opt_out=policy.routes.opt_out(phone),

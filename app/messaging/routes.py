@@ -10,14 +10,18 @@ queued and kept on the row (`messages.provider`), because it decides the text it
 - SMS_SURVEY_BY_VOICE lists routes (their prefix as written in SMS_ROUTES, or a backend name)
   whose surveys skip the text rung and go straight to the automated call, for providers whose
   template rules do not allow a survey text.
+
+Many services queue texts with only the signature (no SendingPolicy); they get this process's
+routes, set from its Settings by `use_routes` (create_app and every job context call it).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from app.config import Settings
+from app.messaging.aliyun_templates import ALIYUN_OPT_OUT, ALIYUN_OPT_OUT_KEY
 
-OPT_OUT_WORDING = {"aliyun": ("拒收请回复R", "R")}
+OPT_OUT_WORDING = {"aliyun": (ALIYUN_OPT_OUT, ALIYUN_OPT_OUT_KEY)}
 DEFAULT_OPT_OUT = ("回T退订", "T")
 
 
@@ -74,3 +78,16 @@ class SmsRoutes:
         """True when `phone`'s route sends the survey straight to the voice rung."""
         prefix, backend = self.route_of(phone)
         return prefix in self.survey_by_voice or (backend or "") in self.survey_by_voice
+
+
+_PROCESS: dict = {"routes": SmsRoutes(), "aliyun_sign_name": None}
+
+
+def use_routes(settings: Settings) -> None:
+    """Make `settings`' routes this process's, for texts queued without a SendingPolicy."""
+    _PROCESS.update(routes=SmsRoutes.from_settings(settings), aliyun_sign_name=settings.aliyun_sms_sign_name)
+
+
+def process_routes() -> tuple[SmsRoutes, str | None]:
+    """This process's routes and Alibaba signature (see `use_routes`)."""
+    return _PROCESS["routes"], _PROCESS["aliyun_sign_name"]
