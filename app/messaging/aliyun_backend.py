@@ -122,11 +122,13 @@ class AliyunBackend:
 
     def find_sent(self, text: ClaimedText, *, slack: timedelta) -> SentDetail | None:
         """The text Alibaba sent under this row's OutId, or None when it has none (raises AliyunError)."""
+        if not text.out_id:  # no OutId to look for: never guess, let reconciliation hand it to staff in time
+            raise AliyunError("no OutId recorded for this text", status=0, code=None, ambiguous=True)
         start = text.claimed_at.astimezone(BEIJING)
         days = sorted({(start - slack).strftime("%Y%m%d"), start.strftime("%Y%m%d"), (start + slack).strftime("%Y%m%d")})
         for day in days:
             for detail in query_send_details(self.client, phone=national(text.phone), send_date=day):
-                if detail.out_id == text.out_id and text.out_id:
+                if detail.out_id == text.out_id:
                     return detail
         return None
 
