@@ -93,7 +93,8 @@ def delivery_reports():
             session.rollback()
             if attempt == 2:
                 raise
-    applied = apply_early_statuses(session, list(reports), now=at, policy=DispatchPolicy.from_settings(settings()),
+    known = list(session.scalars(select(Message.sid).where(Message.sid.in_(list(reports)))))
+    applied = apply_early_statuses(session, known, now=at, policy=DispatchPolicy.from_settings(settings()),
                                    rng=random.Random())
     for key, (status, code) in reports.items():
         if status == "undelivered" and code:
