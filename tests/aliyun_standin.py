@@ -32,6 +32,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections import deque
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -91,7 +92,8 @@ class AliyunStandIn:
         self._lock = threading.Lock()
         self._sent: list[dict] = []
         self._requests: list[dict] = []
-        self._nonces: dict[str, float] = {}
+        self._nonces: set[str] = set()
+        self._nonce_order: deque[tuple[float, str]] = deque()  # (when, nonce), oldest first
         self._failures: list[dict] = []
         self._delay = 0.0
         self._stopping = threading.Event()
@@ -226,10 +228,12 @@ class AliyunStandIn:
             return "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."
         nonce, now = headers.get("x-acs-signature-nonce", ""), time.monotonic()
         with self._lock:
-            self._nonces = {n: t for n, t in self._nonces.items() if now - t < NONCE_WINDOW.total_seconds()}
+            while self._nonce_order and now - self._nonce_order[0][0] >= NONCE_WINDOW.total_seconds():
+                self._nonces.discard(self._nonce_order.popleft()[1])
             if not nonce or nonce in self._nonces:
                 return "SignatureNonceUsed", "Specified signature nonce was used already."
-            self._nonces[nonce] = now
+            self._nonces.add(nonce)
+            self._nonce_order.append((now, nonce))
         return None
 
     def _take_failure(self, action: str) -> dict | None:
