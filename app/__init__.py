@@ -46,7 +46,6 @@ def configure(app: Flask, test_config: dict) -> None:
     app.config.update({k: v for k, v in test_config.items() if k not in ("SETTINGS", "CLOCK")})
     settings = test_config.get("SETTINGS") or Settings.from_environment(instance_path=Path(app.instance_path))
     app.extensions["settings"] = settings
-    use_routes(settings)  # texts queued without a SendingPolicy follow this process's SMS_ROUTES
     app.extensions["clock"] = test_config.get("CLOCK") or SystemClock()
     app.json.ensure_ascii = False  # staff read Chinese; keep it readable in JSON
     app.json.sort_keys = False
@@ -61,6 +60,7 @@ def register_database(app: Flask) -> None:
     """One engine per app; one session per request, rolled back unless the view committed."""
     settings: Settings = app.extensions["settings"]
     app.extensions["database"] = Database(settings.database_url, echo=settings.log_sql)
+    use_routes(app.extensions["database"], settings)  # texts queued without a policy follow SMS_ROUTES
     app.teardown_appcontext(close_db_session)
 
 

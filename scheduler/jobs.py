@@ -28,7 +28,7 @@ class JobContext:
     settings: Settings
 
     def __post_init__(self) -> None:
-        use_routes(self.settings)  # texts queued by services without a policy follow SMS_ROUTES
+        use_routes(self.database, self.settings)  # texts queued by services without a policy follow SMS_ROUTES
 
 
 def outbox_dispatch(ctx: JobContext, now: datetime) -> str:

@@ -27,7 +27,7 @@ from app.messaging.aliyun_templates import NotRegistered, registry
 from app.messaging.models import Message
 from app.messaging.policy import SendingPolicy
 from app.messaging.quiet_hours import QUIET_CATEGORIES
-from app.messaging.routes import process_routes
+from app.messaging.routes import session_routes
 from app.messaging.suppressions import SUPPRESSIBLE, is_suppressed, text_block
 from app.messaging.templates import SmsTemplates
 
@@ -65,8 +65,8 @@ def queue_text(
     """Render `template` and queue it for `phone`; a second call with the same `dedupe_key` returns the first row.
 
     `policy` (SendingPolicy.from_settings) carries the configured signature, link rule, quiet
-    hours and routes; without it the defaults apply with `signature` and this process's routes
-    (app.messaging.routes.use_routes). Raises TemplateError for a text that
+    hours and routes; without it the defaults apply with `signature` and the routes the session's
+    database was given (app.messaging.routes.use_routes). Raises TemplateError for a text that
     may not be sent (missing variable, link, too long).
     """
     if category not in CATEGORIES:
@@ -76,7 +76,7 @@ def queue_text(
         if existing is not None:
             return existing
     if policy is None:
-        routes, sign_name = process_routes()
+        routes, sign_name = session_routes(session)
         policy = SendingPolicy(signature=signature, routes=routes, aliyun_sign_name=sign_name)
     provider = policy.routes.backend_for(phone)
     templates = sms_templates(policy.signature_for(provider), allow_urls=policy.allow_urls)

@@ -11,8 +11,9 @@ queued and kept on the row (`messages.provider`), because it decides the text it
   whose surveys skip the text rung and go straight to the automated call, for providers whose
   template rules do not allow a survey text.
 
-Many services queue texts with only the signature (no SendingPolicy); they get this process's
-routes, set from its Settings by `use_routes` (create_app and every job context call it).
+Many services queue texts with only the signature (no SendingPolicy); they get the routes their
+session's database was given from Settings by `use_routes` (the app's database and every job
+context's).
 """
 from __future__ import annotations
 
@@ -80,14 +81,15 @@ class SmsRoutes:
         return prefix in self.survey_by_voice or (backend or "") in self.survey_by_voice
 
 
-_PROCESS: dict = {"routes": SmsRoutes(), "aliyun_sign_name": None}
+
+ROUTES_KEY = "sms_routes"  # in Session.info: this database's routes and Alibaba signature
 
 
-def use_routes(settings: Settings) -> None:
-    """Make `settings`' routes this process's, for texts queued without a SendingPolicy."""
-    _PROCESS.update(routes=SmsRoutes.from_settings(settings), aliyun_sign_name=settings.aliyun_sms_sign_name)
+def use_routes(database, settings: Settings) -> None:
+    """Give every session of `database` the routes of `settings`, for texts queued without a SendingPolicy."""
+    database.sessions.configure(info={ROUTES_KEY: (SmsRoutes.from_settings(settings), settings.aliyun_sms_sign_name)})
 
 
-def process_routes() -> tuple[SmsRoutes, str | None]:
-    """This process's routes and Alibaba signature (see `use_routes`)."""
-    return _PROCESS["routes"], _PROCESS["aliyun_sign_name"]
+def session_routes(session) -> tuple[SmsRoutes, str | None]:
+    """The routes and Alibaba signature the session's database was given (`use_routes`), else none."""
+    return session.info.get(ROUTES_KEY) or (SmsRoutes(), None)

@@ -83,7 +83,7 @@ def delivery_reports():
         key = _report_key(session, item)
         if key:
             status = "delivered" if item.get("success") in (True, "true") else "undelivered"
-            if RANK[status] >= RANK.get(reports.get(key, ("", ""))[0], 0):
+            if RANK[status] > RANK.get(reports.get(key, ("", ""))[0], 0):  # of two final ones the first stands
                 reports[key] = (status, _text(item, "err_code", 60))
     for attempt in (1, 2):
         try:
