@@ -22,6 +22,8 @@ from app.surveys.policy import SurveyPolicy
 from app.tickets.urging import urge_reply_handler
 from app.web import close_db_session
 from app.webhooks.sms import sms_webhooks
+from app.webhooks.aliyun import aliyun_webhooks
+from app.messaging.routes import use_routes
 from app.webhooks.voice import voice
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -62,6 +64,7 @@ def register_database(app: Flask) -> None:
     """One engine per app; one session per request, rolled back unless the view committed."""
     settings: Settings = app.extensions["settings"]
     app.extensions["database"] = Database(settings.database_url, echo=settings.log_sql)
+    use_routes(app.extensions["database"], settings)  # texts queued without a policy follow SMS_ROUTES
     app.teardown_appcontext(close_db_session)
 
 
@@ -69,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(sms_webhooks)
+    app.register_blueprint(aliyun_webhooks)
     app.register_blueprint(voice)
 
 

@@ -44,6 +44,7 @@ _TWILIO_CREDENTIALS = Needs(("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"))
 SMS_BACKENDS: dict[str, tuple[Needs, ...]] = {
     "log": (),
     "twilio": (_TWILIO_CREDENTIALS, Needs(("TWILIO_SMS_FROM", "TWILIO_MESSAGING_SERVICE_SID"), any_of=True)),
+    "aliyun": (Needs(("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET", "ALIYUN_SMS_SIGN_NAME")),),
 }
 VOICE_BACKENDS: dict[str, tuple[Needs, ...]] = {
     "off": (),
@@ -140,6 +141,15 @@ class Settings:
     survey_caller_id: str | None = None  # the Twilio number survey calls come from, when no hotline number maps
     scheduler_lock_poll_seconds: float = 5.0  # how often a standby scheduler tries to take the lead
     recording_retention_days: int = 180  # call recordings are deleted at Twilio after this (P-PRIV-3)
+    # Alibaba Cloud SMS and the routes between backends (app/messaging/aliyun*.py, routes.py).
+    aliyun_access_key_id: str | None = None
+    aliyun_access_key_secret: str | None = None
+    aliyun_sms_sign_name: str | None = None  # the registered signature, without 【】
+    aliyun_sms_endpoint: str | None = None  # None: Alibaba's own (dysmsapi.aliyuncs.com)
+    aliyun_push_token: str | None = None  # ?token= on the report and reply pushes
+    aliyun_batch_size: int = 100  # texts per SendBatchSms; 1: SendSms only
+    sms_routes: tuple[tuple[str, str], ...] = ()  # (number prefix or "*", backend); () = "*" -> sms_backend
+    sms_survey_by_voice: tuple[str, ...] = ()  # route prefixes whose surveys skip the text rung
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
@@ -162,6 +172,9 @@ class Settings:
                           "" if chosen else " (twilio is the default once TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN "
                                             "are set; SMS_BACKEND=log records texts instead)")
         voice = env.get("VOICE_BACKEND") or ("twilio" if backend == "twilio" else "off")
+        routes = _sms_routes(env.get("SMS_ROUTES") or "")
+        for _prefix, routed in routes:  # each backend a route names needs its settings as well
+            _choice(env, "SMS_ROUTES", routed, SMS_BACKENDS, f" (SMS_ROUTES sends some numbers through {routed})")
         return cls(
             database_url=_database_url(env.get("DATABASE_URL") or "", instance_path),
             twilio_account_sid=sid,
@@ -198,7 +211,28 @@ class Settings:
             survey_caller_id=env.get("SURVEY_CALLER_ID") or None,
             scheduler_lock_poll_seconds=_number(env, "SCHEDULER_LOCK_POLL_SECONDS", 5.0, float) or 5.0,
             recording_retention_days=_number(env, "RECORDING_RETENTION_DAYS", 180, int),
+            aliyun_access_key_id=env.get("ALIYUN_ACCESS_KEY_ID") or None,
+            aliyun_access_key_secret=env.get("ALIYUN_ACCESS_KEY_SECRET") or None,
+            aliyun_sms_sign_name=env.get("ALIYUN_SMS_SIGN_NAME") or None,
+            aliyun_sms_endpoint=env.get("ALIYUN_SMS_ENDPOINT") or None,
+            aliyun_push_token=env.get("ALIYUN_PUSH_TOKEN") or None,
+            aliyun_batch_size=min(100, max(1, _number(env, "ALIYUN_BATCH_SIZE", 100, int))),
+            sms_routes=routes,
+            sms_survey_by_voice=tuple(filter(None, (p.strip() for p in env.get("SMS_SURVEY_BY_VOICE", "").split(",")))),
         )
+
+
+def _sms_routes(raw: str) -> tuple[tuple[str, str], ...]:
+    """SMS_ROUTES="+86=aliyun,*=twilio": number prefix (or * for any number) -> backend, in order."""
+    routes = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        prefix, sep, name = (x.strip() for x in item.partition("="))
+        if not sep or not (prefix == "*" or (prefix.startswith("+") and prefix[1:].isdigit())):
+            raise ValueError(f"SMS_ROUTES: {item!r} must read +PREFIX=BACKEND or *=BACKEND")
+        if name not in SMS_BACKENDS:
+            raise ValueError(f"SMS_ROUTES: {name!r} is not a backend; use one of {', '.join(SMS_BACKENDS)}")
+        routes.append((prefix, name))
+    return tuple(routes)
 
 
 def _number(env, name: str, default, kind):

@@ -17,6 +17,7 @@ from app.database import Database
 from app.integrations.twilio_gateway import delete_recording, make_twilio_client
 from app.messaging.dispatch import run_outbox_pass
 from app.messaging.policy import SendingPolicy
+from app.messaging.routes import use_routes
 from app.privacy.recordings import expire_recordings
 from app.sla_watch.certificates import flag_certificate_renewals
 from app.sla_watch.sweep import sweep
@@ -36,6 +37,9 @@ class JobContext:
     database: Database
     settings: Settings
     clock: object = field(default_factory=SystemClock)
+
+    def __post_init__(self) -> None:
+        use_routes(self.database, self.settings)  # texts queued by services without a policy follow SMS_ROUTES
 
 
 def outbox_dispatch(ctx: JobContext, now: datetime) -> str:

@@ -62,7 +62,7 @@ def test_the_twilio_backend_with_only_the_sid_is_a_clear_error(tmp_path):
 
 
 def test_an_unknown_sms_backend_is_an_error_naming_the_choices(tmp_path):
-    with pytest.raises(ConfigurationError, match="SMS_BACKEND must be one of log, twilio, not 'carrier-pigeon'"):
+    with pytest.raises(ConfigurationError, match="SMS_BACKEND must be one of log, twilio, aliyun, not 'carrier-pigeon'"):
         settings(tmp_path, SMS_BACKEND="carrier-pigeon")
 
 
@@ -104,6 +104,30 @@ def test_the_database_url_is_not_repeated_in_its_error_since_it_may_hold_a_passw
 def test_a_bad_number_is_a_configuration_error(tmp_path):
     with pytest.raises(ConfigurationError, match="SMS_LEASE_SECONDS must be a non-negative float, not 'soon'"):
         settings(tmp_path, SMS_LEASE_SECONDS="soon")
+
+
+def test_the_aliyun_backend_without_its_keys_and_sign_name_is_an_error_naming_them(tmp_path):
+    with pytest.raises(ValueError, match="SMS_BACKEND=aliyun needs ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME"):
+        settings(tmp_path, SMS_BACKEND="aliyun", ALIYUN_ACCESS_KEY_ID="LTAI")
+
+
+ALIYUN = {"ALIYUN_ACCESS_KEY_ID": "LTAI", "ALIYUN_ACCESS_KEY_SECRET": "secret", "ALIYUN_SMS_SIGN_NAME": "志高"}
+
+
+def test_sms_routes_are_read_in_order_and_name_their_backends(tmp_path):
+    read = settings(tmp_path, SMS_ROUTES="+86=aliyun, *=twilio", **ALIYUN, **CREDENTIALS, TWILIO_SMS_FROM="+15005550006")
+    assert read.sms_routes == (("+86", "aliyun"), ("*", "twilio"))
+
+
+def test_a_route_to_aliyun_needs_alibabas_settings_even_when_sms_backend_is_twilio(tmp_path):
+    with pytest.raises(ValueError, match="ALIYUN_ACCESS_KEY_ID"):
+        settings(tmp_path, SMS_ROUTES="+86=aliyun,*=twilio", **CREDENTIALS, TWILIO_SMS_FROM="+15005550006")
+
+
+@pytest.mark.parametrize("raw", ["86=aliyun", "+86", "+86=sns", "+8a6=aliyun"])
+def test_a_malformed_route_is_an_error(tmp_path, raw):
+    with pytest.raises(ValueError, match="SMS_ROUTES"):
+        settings(tmp_path, SMS_ROUTES=raw, **ALIYUN)
 
 
 def test_the_twilio_api_url_defaults_to_twilios_own(tmp_path):

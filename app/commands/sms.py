@@ -11,6 +11,8 @@ from app.commands.groups import CommandGroup
 from app.config import PROJECT_ROOT
 from app.customers.phone_numbers import InvalidPhoneNumber, mask_phone, normalise_phone
 from app.messaging.outbox import latest_texts
+from app.messaging.aliyun_templates import Registry
+from app.messaging.routes import SmsRoutes
 from app.messaging.templates import SAMPLE_CONTEXT, SmsTemplates, TemplateError
 from app.web import business_tz, db_session, settings
 
@@ -28,9 +30,17 @@ def _templates(root: Path) -> SmsTemplates:
 @sms.command("check")
 @_ROOT
 def check(root: Path) -> None:
-    """Render every template with sample data; list each problem as "lang/name: reason" and exit 1."""
+    """Render every template with sample data; list each problem as "lang/name: reason" and exit 1.
+
+    When a route sends through Alibaba, every template also needs its registered code in
+    aliyun.toml, and the registered content must yield the text we render."""
     templates = _templates(root)
     problems = templates.check_all()
+    current = settings()
+    if "aliyun" in SmsRoutes.from_settings(current).backends() | {current.sms_backend}:
+        sign_name = current.aliyun_sms_sign_name or ""
+        aliyun = SmsTemplates(root, signature=f"【{sign_name}】", allow_urls=current.sms_allow_urls)
+        problems += Registry.load(root / "aliyun.toml").problems(aliyun, sign_name, SAMPLE_CONTEXT)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

@@ -1,4 +1,8 @@
-"""Where texts go: the `log` backend (recorded as sent, nothing leaves the machine) or Twilio.
+"""Where texts go: the `log` backend (recorded as sent, nothing leaves the machine), Twilio, or
+Alibaba Cloud SMS (aliyun_backend.py), several of them by route (`RoutedBackend`, SMS_ROUTES).
+
+Every backend sends a group of claimed texts in one call (`send_group`: one text for Twilio and
+the log, up to a SendBatchSms for Alibaba) and tells which backend serves a text (`for_text`).
 
 A backend turns one send into a `SendOutcome` whose `kind` decides what the dispatcher does:
 
@@ -14,7 +18,6 @@ A backend turns one send into a `SendOutcome` whose `kind` decides what the disp
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from app.config import Settings
@@ -26,24 +29,17 @@ from app.integrations.twilio_gateway import (
     messages_created_since,
     send_sms,
 )
+from app.messaging.aliyun_backend import AliyunBackend
+from app.messaging.claims import ClaimedText
+from app.messaging.send_outcome import SendOutcome
 from app.messaging.pacing import Sender
+from app.messaging.routes import SmsRoutes
 from app.messaging.suppressions import PERMANENT_CODES
 
 log = logging.getLogger(__name__)
 
 _PROVED_NOT_CREATED = frozenset({20429, 30003})
 _CONFIGURATION_STATUSES = frozenset({401, 403, 404})
-
-
-@dataclass(frozen=True)
-class SendOutcome:
-    """What became of one attempt to send (see the module docstring for the kinds)."""
-
-    kind: str
-    sid: str | None = None
-    twilio_status: str | None = None
-    error_code: int | None = None
-    error_message: str | None = None
 
 
 def outcome_of_error(error: TwilioSendError) -> SendOutcome:
@@ -69,6 +65,15 @@ class LogBackend:
 
     name = "log"
     can_look_up = False
+    paced = True
+
+    def for_text(self, text: ClaimedText) -> "LogBackend":
+        """One backend serves every text."""
+        return self
+
+    def send_group(self, texts: list[ClaimedText]) -> list[SendOutcome]:
+        """Texts are sent one at a time."""
+        return [self.send(text.phone, text.body) for text in texts]
 
     def send(self, phone: str, body: str) -> SendOutcome:
         """Record the text as sent (only its length is logged)."""
@@ -85,6 +90,7 @@ class TwilioBackend:
 
     name = "twilio"
     can_look_up = True
+    paced = True  # by the configured Twilio sender (pacing.py)
 
     def __init__(self, settings: Settings, sender: Sender, *, timeout: float) -> None:
         self.client = make_twilio_client(settings.twilio_account_sid, settings.twilio_auth_token,
@@ -112,9 +118,46 @@ class TwilioBackend:
         """Messages Twilio created to `phone` since `since` (raises TwilioSendError)."""
         return messages_created_since(self.client, to=phone, since=since)
 
+    def for_text(self, text: ClaimedText) -> "TwilioBackend":
+        """One backend serves every text."""
+        return self
+
+    def send_group(self, texts: list[ClaimedText]) -> list[SendOutcome]:
+        """Texts are sent one at a time (`messages.create` takes one)."""
+        return [self.send(text.phone, text.body) for text in texts]
+
+
+class RoutedBackend:
+    """Several backends, each text to the one its row names (`messages.provider`, from SMS_ROUTES)."""
+
+    can_look_up = True
+
+    def __init__(self, backends: dict, default: str) -> None:
+        self.backends, self.default = backends, default
+        self.name = default
+
+    def for_text(self, text: ClaimedText):
+        """The backend of the text's route; rows queued before the routes were set go the default way."""
+        return self.backends.get(text.provider or "", self.backends[self.default])
+
+    def send_group(self, texts: list[ClaimedText]) -> list[SendOutcome]:
+        """A group always shares one route (dispatch.py groups by it)."""
+        return self.for_text(texts[0]).send_group(texts)
+
+
+def _single(name: str, settings: Settings, sender: Sender, timeout: float):
+    if name == "twilio":
+        return TwilioBackend(settings, sender, timeout=timeout)
+    if name == "aliyun":
+        return AliyunBackend(settings, timeout=timeout)
+    return LogBackend()
+
 
 def make_backend(settings: Settings, sender: Sender, *, timeout: float):
-    """The backend SMS_BACKEND names."""
-    if settings.sms_backend == "twilio":
-        return TwilioBackend(settings, sender, timeout=timeout)
-    return LogBackend()
+    """The backend SMS_BACKEND names, or one per route when SMS_ROUTES names several."""
+    routes = SmsRoutes.from_settings(settings)
+    names = routes.backends() | {settings.sms_backend}
+    if len(names) == 1:
+        return _single(settings.sms_backend, settings, sender, timeout)
+    default = routes.backend_for("*") if any(p == "*" for p, _b in settings.sms_routes) else settings.sms_backend
+    return RoutedBackend({name: _single(name, settings, sender, timeout) for name in names}, default or "log")

@@ -40,6 +40,21 @@ class ClaimedText:
     attempts: int
     claimed_at: datetime
     reconciliation: str | None = None
+    # The route and what Alibaba needs (app.messaging.routes, aliyun_templates): None for Twilio's texts.
+    provider: str | None = None
+    template: str | None = None
+    template_lang: str | None = None
+    template_params: str | None = None
+    out_id: str | None = None
+
+
+_EXTRA = (_messages.c.provider, _messages.c.template, _messages.c.template_lang, _messages.c.template_params,
+          _messages.c.out_id)
+
+
+def _extra(r) -> dict:
+    return {"provider": r.provider, "template": r.template, "template_lang": r.template_lang,
+            "template_params": r.template_params, "out_id": r.out_id}
 
 
 def _skip_locked(query, session: Session):
@@ -70,11 +85,12 @@ def claim_due(session: Session, *, now: datetime, token: str, limit: int, lease:
         .values(status="sending", lease_token=token, claimed_at=now, claimed_until=now + lease,
                 attempts=m.c.attempts + 1)
         .returning(m.c.id, m.c.phone, m.c.body, m.c.category, m.c.segments, m.c.attempts, m.c.priority,
-                   m.c.send_after)
+                   m.c.send_after, *_EXTRA)
     ).all()
     # RETURNING promises no order: put transactional texts first again.
     claimed.sort(key=lambda r: (r.priority, r.send_after, r.id))
-    return [ClaimedText(r.id, r.phone, r.body, r.category, r.segments or 1, r.attempts, now) for r in claimed]
+    return [ClaimedText(r.id, r.phone, r.body, r.category, r.segments or 1, r.attempts, now, **_extra(r))
+            for r in claimed]
 
 
 def settle_unsendable(session: Session, texts: list[ClaimedText], now: datetime) -> tuple[list[ClaimedText], Counter]:
@@ -100,6 +116,13 @@ def settle_unsendable(session: Session, texts: list[ClaimedText], now: datetime)
             status=status, error_message=note, lease_token=None, status_updated_at=now,
             attempts=_messages.c.attempts - 1))
     return sendable, settled
+
+
+def set_out_ids(session: Session, token: str, groups: dict[str, list[int]]) -> None:
+    """Write the OutId each claimed text will be sent under, before any is sent (reconciliation finds them by it)."""
+    for out_id, ids in groups.items():
+        session.execute(update(_messages).where(_messages.c.id.in_(ids), _messages.c.lease_token == token)
+                        .values(out_id=out_id))
 
 
 def extend_lease(session: Session, token: str, until: datetime) -> None:
@@ -139,11 +162,11 @@ def claim_stale(session: Session, *, now: datetime, grace: timedelta, token: str
         update(m).where(m.c.id.in_(ids), m.c.status == "sending")
         .values(lease_token=token, claimed_until=now + lease)
         .returning(m.c.id, m.c.phone, m.c.body, m.c.category, m.c.segments, m.c.attempts, m.c.claimed_at,
-                   m.c.reconciliation)
+                   m.c.reconciliation, *_EXTRA)
     ).all()
     rows.sort(key=lambda r: r.id)
     return [ClaimedText(r.id, r.phone, r.body, r.category, r.segments or 1, r.attempts, r.claimed_at,
-                        r.reconciliation) for r in rows]
+                        r.reconciliation, **_extra(r)) for r in rows]
 
 
 def outbox_idle(session: Session, now: datetime) -> bool:

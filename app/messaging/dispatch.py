@@ -30,14 +30,14 @@ import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.clock import ShiftedClock, SystemClock
 from app.config import Settings
 from app.database import Database, begin_write
 from app.messaging.backends import SendOutcome, make_backend
-from app.messaging.claims import ClaimedText, claim_due, extend_lease, release, settle_unsendable
+from app.messaging.claims import ClaimedText, claim_due, extend_lease, release, set_out_ids, settle_unsendable
 from app.messaging.delivery import purge_early_statuses
 from app.messaging.outcomes import record_outcomes
 from app.messaging.pacing import Sender, claim_size, reserve_slots, sender_from_settings
@@ -59,6 +59,11 @@ class Claim:
     texts: list[ClaimedText]
     slots: list[datetime]
     until: datetime
+    groups: list[list[int]]  # indices into `texts`, one request each, in sending order
+
+    def unsent(self, first_group: int) -> list[ClaimedText]:
+        """The texts of this group and every later one."""
+        return [self.texts[i] for group in self.groups[first_group:] for i in group]
 
 
 def summary(counts: Counter) -> str:
@@ -124,16 +129,20 @@ class OutboxDispatcher:
         return counts
 
     def claim(self) -> tuple[Claim | None, Counter]:
-        """Claim texts due by the business clock; lease and slots on the real one; committed before any send."""
-        now, token = self.wall.now(), uuid.uuid4().hex
+        """Claim due texts, group them into requests, write their OutIds and reserve their slots,
+        all committed before anything is sent."""
+        now, token = self.wall.now(), uuid.uuid4().hex  # lease and slots on the real clock; due by the business one
         with self.database.session() as session:
             begin_write(session)
             texts = claim_due(session, now=now, due_at=self.clock.now(), token=token, lease=self.policy.lease,
                               limit=claim_size(self.sender, self.policy.batch_size),
                               quiet_hours=self.policy.quiet_hours)
             sendable, settled = settle_unsendable(session, texts, now)
-            slots = reserve_slots(session, self.sender, [t.segments for t in sendable], now,
-                                  horizon=self.policy.lease)
+            sendable, groups = self._group(session, token, sendable)
+            paced = [t for t in sendable if self.backend.for_text(t).paced]
+            reserved = iter(reserve_slots(session, self.sender, [t.segments for t in paced], now,
+                                          horizon=self.policy.lease))
+            slots = [next(reserved) if self.backend.for_text(t).paced else now for t in sendable]
             until = now + self.policy.lease
             if sendable and self.sender.paced:
                 until = max(slots) + self.policy.lease
@@ -141,19 +150,49 @@ class OutboxDispatcher:
             session.commit()
         if not sendable:
             return None, settled
-        return Claim(token, sendable, slots, until), settled
+        return Claim(token, sendable, slots, until, groups), settled
+
+    def _group(self, session, token: str, texts: list[ClaimedText]) -> tuple[list[ClaimedText], list[list[int]]]:
+        """One request per Twilio or log text; Alibaba's texts of one template to distinct numbers
+        share a SendBatchSms, each request its own OutId (written now, before sending)."""
+        groups: list[list[int]] = []
+        batches: dict[tuple, int] = {}
+        for index, text in enumerate(texts):
+            backend = self.backend.for_text(text)
+            if backend.name != "aliyun":
+                groups.append([index])
+                continue
+            key = (text.template, text.template_lang)
+            open_batch = batches.get(key)
+            if (open_batch is not None and len(groups[open_batch]) < backend.batch_size
+                    and all(texts[i].phone != text.phone for i in groups[open_batch])):
+                groups[open_batch].append(index)
+            else:
+                batches[key] = len(groups)
+                groups.append([index])
+        out_ids: dict[str, list[int]] = {}
+        for number, group in enumerate(groups):
+            if self.backend.for_text(texts[group[0]]).name == "aliyun":
+                out_id = f"{token[:12]}{number:04x}"
+                out_ids[out_id] = [texts[i].id for i in group]
+                for i in group:
+                    texts[i] = replace(texts[i], out_id=out_id)
+        set_out_ids(session, token, out_ids)
+        groups.sort(key=lambda group: group[0])
+        return texts, groups
 
     def send(self, claim: Claim, stop: threading.Event | None = None, deadline: datetime | None = None) -> Counter:
-        """Send the claim's texts at their slots; write outcomes in batches; release what cannot go
+        """Send the claim's requests at their slots; write outcomes in batches; release what cannot go
         (before its lease ends, or by `deadline`, the end of the pass)."""
         counts: Counter = Counter()
         pending: list[tuple[ClaimedText, SendOutcome]] = []
         flushed_at = time.monotonic()
         timeout = timedelta(seconds=self.policy.request_timeout)
         until = claim.until if deadline is None else min(claim.until, deadline)
-        for index, (text, slot) in enumerate(zip(claim.texts, claim.slots)):
+        for number, group in enumerate(claim.groups):
+            texts, slot = [claim.texts[i] for i in group], claim.slots[group[0]]
             if slot + timeout >= until:
-                counts["released"] += self._release(claim.token, claim.texts[index:])
+                counts["released"] += self._release(claim.token, claim.unsent(number))
                 break
             wait = (slot - self.wall.now()).total_seconds()
             if wait > 0.05 and pending:
@@ -163,12 +202,12 @@ class OutboxDispatcher:
                 self._wait(wait, stop)
             late = self.wall.now() + timeout >= until
             if late or (stop is not None and stop.is_set()):
-                counts["released"] += self._release(claim.token, claim.texts[index:])
+                counts["released"] += self._release(claim.token, claim.unsent(number))
                 break
-            outcome = self.backend.send(text.phone, text.body)
-            pending.append((text, outcome))
-            if outcome.kind == "halt":
-                counts["released"] += self._release(claim.token, claim.texts[index + 1:])
+            outcomes = self.backend.send_group(texts)
+            pending.extend(zip(texts, outcomes))
+            if any(outcome.kind == "halt" for outcome in outcomes):
+                counts["released"] += self._release(claim.token, claim.unsent(number + 1))
                 break
             due = time.monotonic() - flushed_at >= self.policy.flush_interval.total_seconds()
             if len(pending) >= self.policy.flush_every or due:

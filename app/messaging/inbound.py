@@ -95,14 +95,30 @@ def sender_phone(raw: str) -> str:
 def receive_text(session: Session, *, sid: str, from_: str, body: str, now: datetime, hotline: str,
                  handlers: Sequence[ReplyHandler] = (), policy: SendingPolicy | None = None) -> InboundResult:
     """Store and act on one inbound text; the caller commits."""
-    if session.scalar(select(Message.id).where(Message.sid == sid)) is not None:
+    message = store_text(session, sid=sid, from_=from_, body=body, now=now)
+    if message is None:
         return InboundResult("duplicate", None)
-    phone = sender_phone(from_)
-    message = Message(direction="in", phone=phone, body=body, category="inbound", priority=0, status="received",
-                      sid=sid, attempts=0, created_at=now, send_after=now,
+    return act_on_text(session, message, now=now, hotline=hotline, handlers=handlers, policy=policy)
+
+
+def store_text(session: Session, *, sid: str, from_: str, body: str, now: datetime,
+               status: str = "received") -> Message | None:
+    """Store one inbound text once per `sid`; None when it is a duplicate. The caller commits."""
+    if session.scalar(select(Message.id).where(Message.sid == sid)) is not None:
+        return None
+    message = Message(direction="in", phone=sender_phone(from_), body=body, category="inbound", priority=0,
+                      status=status, sid=sid, attempts=0, created_at=now, send_after=now,
                       segments=max(1, count_segments(body).segments))
     session.add(message)
     session.flush()
+    return message
+
+
+def act_on_text(session: Session, message: Message, *, now: datetime, hotline: str,
+                handlers: Sequence[ReplyHandler] = (), policy: SendingPolicy | None = None) -> InboundResult:
+    """Act on a stored inbound text by its words (see the module docstring); the caller commits."""
+    phone, body, sid = message.phone, message.body, message.sid or ""
+    message.status = "received"
     policy = policy or SendingPolicy()
     kind = classify(body)
     if kind == "opt_out":

@@ -59,6 +59,15 @@ class Message(Base):
     # Lost outcomes: pending (Twilio answered 5xx or nothing), then found (at Twilio),
     # resent (proved not created) or staff.
     reconciliation: Mapped[str | None] = mapped_column(String(16))
+    # The route chosen when it was queued (app.messaging.routes); None: the dispatcher's default.
+    provider: Mapped[str | None] = mapped_column(String(16))
+    # What Alibaba needs: the template's language and its TemplateParam JSON (aliyun_templates.py).
+    template_lang: Mapped[str | None] = mapped_column(String(8))
+    template_params: Mapped[str | None] = mapped_column(Text)
+    # Alibaba: the OutId of the request that carried it (written with the claim, before sending),
+    # and the BizId Alibaba answered; `sid` is then "<out_id>/<national number>".
+    out_id: Mapped[str | None] = mapped_column(String(32))
+    provider_ref: Mapped[str | None] = mapped_column(String(40))
 
 
 class Suppression(Base):

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
 from app.customers.phone_numbers import mask_phone
+from app.messaging.aliyun_templates import NotRegistered, registry
 from app.messaging.models import Message
 from app.messaging.policy import SendingPolicy
 from app.messaging.quiet_hours import QUIET_CATEGORIES
+from app.messaging.routes import session_routes
 from app.messaging.suppressions import SUPPRESSIBLE, is_suppressed, text_block
 from app.messaging.templates import SmsTemplates
 
@@ -62,8 +64,9 @@ def queue_text(
 ) -> Message:
     """Render `template` and queue it for `phone`; a second call with the same `dedupe_key` returns the first row.
 
-    `policy` (SendingPolicy.from_settings) carries the configured signature, link rule and quiet
-    hours; without it the defaults apply with `signature`. Raises TemplateError for a text that
+    `policy` (SendingPolicy.from_settings) carries the configured signature, link rule, quiet
+    hours and routes; without it the defaults apply with `signature` and the routes the session's
+    database was given (app.messaging.routes.use_routes). Raises TemplateError for a text that
     may not be sent (missing variable, link, too long).
     """
     if category not in CATEGORIES:
@@ -72,15 +75,26 @@ def queue_text(
         existing = session.scalar(select(Message).where(Message.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    policy = policy or SendingPolicy(signature=signature)
-    templates = sms_templates(policy.signature, allow_urls=policy.allow_urls)
-    rendered = templates.render(template, lang, marketing=category == "marketing", **context)
+    if policy is None:
+        routes, sign_name = session_routes(session)
+        policy = SendingPolicy(signature=signature, routes=routes, aliyun_sign_name=sign_name)
+    provider = policy.routes.backend_for(phone)
+    templates = sms_templates(policy.signature_for(provider), allow_urls=policy.allow_urls)
+    rendered = templates.render(template, lang, marketing=category == "marketing", opt_out=policy.routes.opt_out(phone),
+                                opt_out_key=policy.routes.opt_out_key(phone), **context)
     status, note = _refusal(session, phone, rendered.body, category, now, policy)
+    params = None
+    if provider == "aliyun" and status == "queued":
+        try:
+            _code, params = registry().registration(rendered.lang, template, context, policy.aliyun_sign_name or "",
+                                                    rendered.body)
+        except NotRegistered as exc:
+            status, note = "refused", f"Alibaba can send registered templates only: {exc}"[:300]
     message = Message(
         direction="out", phone=phone, body=rendered.body, template=template, category=category,
         priority=CATEGORIES[category], status=status, error_message=note, ticket_id=ticket_id,
         dedupe_key=dedupe_key, attempts=0, created_at=now, send_after=send_after or now,
-        segments=rendered.segments.segments,
+        segments=rendered.segments.segments, provider=policy.routes.recorded_for(phone), template_lang=rendered.lang, template_params=params,
     )
     session.add(message)
     session.flush()

@@ -18,7 +18,7 @@ from app.messaging.claims import ClaimedText
 from app.messaging.delivery import apply_early_statuses, outbox_status
 from app.messaging.models import Message
 from app.messaging.policy import DispatchPolicy
-from app.messaging.suppressions import record_refusal
+from app.messaging.suppressions import record_provider_refusal, record_refusal
 
 _messages = Message.__table__
 
@@ -27,7 +27,7 @@ _RECORD_SENT = (
     .where(_messages.c.id == bindparam("b_id"), _messages.c.lease_token == bindparam("b_token"))
     .values(status=bindparam("b_status"), sid=bindparam("b_sid"), twilio_status=bindparam("b_twilio_status"),
             error_code=bindparam("b_code"), sent_at=bindparam("b_at"), status_updated_at=bindparam("b_at"),
-            lease_token=None)
+            provider_ref=bindparam("b_ref"), lease_token=None)
 )
 
 
@@ -43,7 +43,7 @@ def record_outcomes(session: Session, token: str, results: list[tuple[ClaimedTex
     if sent:
         session.execute(_RECORD_SENT, [
             {"b_id": t.id, "b_token": token, "b_status": outbox_status(o.twilio_status or "sent"), "b_sid": o.sid,
-             "b_twilio_status": o.twilio_status, "b_code": o.error_code, "b_at": now}
+             "b_twilio_status": o.twilio_status, "b_code": o.error_code, "b_at": now, "b_ref": o.provider_ref}
             for t, o in sent
         ])
     for text, outcome in results:
@@ -67,10 +67,13 @@ def _record_other(session: Session, token: str, text: ClaimedText, outcome: Send
                                                  send_after=when, **error))
     elif outcome.kind == "failed":
         session.execute(_row(token, text).values(status="failed", lease_token=None, **error))
-        record_refusal(session, text.phone, outcome.error_code, now)
+        if outcome.refusal is not None:
+            record_provider_refusal(session, text.phone, outcome.refusal, outcome.error_message or "", now)
+        else:
+            record_refusal(session, text.phone, outcome.error_code, now)
     elif outcome.kind == "unknown":
         # Twilio may have it: the lease ends now and reconciliation looks after the grace period.
-        note = f"no certain answer from Twilio ({outcome.error_message}); to be reconciled"[:300]
+        note = f"no certain answer from the provider ({outcome.error_message}); to be reconciled"[:300]
         session.execute(_row(token, text).values(claimed_until=now, reconciliation="pending",
                                                  **{**error, "error_message": note}))
     elif outcome.kind == "halt":

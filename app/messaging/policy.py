@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from app.config import Settings
 from app.messaging.quiet_hours import QUIET_CATEGORIES, QuietHours
+from app.messaging.routes import SmsRoutes
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,23 @@ class SendingPolicy:
     # Carriers reject the 4th identical text to one number within 24 hours.
     identical_limit: int = 3
     identical_window: timedelta = timedelta(hours=24)
+    routes: SmsRoutes = field(default_factory=SmsRoutes)
+    aliyun_sign_name: str | None = None  # texts routed to Alibaba carry 【this】 (ALIYUN_SMS_SIGN_NAME)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SendingPolicy":
-        """SMS_SIGNATURE, SMS_ALLOW_URLS, SMS_QUIET_HOURS / SMS_QUIET_SPREAD_MINUTES in TZ_NAME."""
+        """SMS_SIGNATURE, SMS_ALLOW_URLS, SMS_QUIET_HOURS / SMS_QUIET_SPREAD_MINUTES in TZ_NAME, the routes."""
         return cls(
             signature=settings.sms_signature, allow_urls=settings.sms_allow_urls,
             quiet_hours=QuietHours.parse(settings.sms_quiet_hours, settings.tz_name, settings.sms_quiet_spread_minutes),
+            routes=SmsRoutes.from_settings(settings), aliyun_sign_name=settings.aliyun_sms_sign_name,
         )
+
+    def signature_for(self, provider: str | None) -> str:
+        """The signature a text on `provider`'s route starts with (Alibaba's is its registered one)."""
+        if provider == "aliyun" and self.aliyun_sign_name:
+            return f"【{self.aliyun_sign_name}】"
+        return self.signature
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,11 @@ idempotency key, so the row is looked up at Twilio:
    staff. Nothing is resent on a guess.
 
 With the `log` backend nothing ever left the machine, so a stale row is simply queued again.
+
+Alibaba's texts are found the same way, by QuerySendDetails for the number on the claim's
+day(s) (aliyun_backend.find_sent), with the row's OutId (written before the request was sent)
+instead of the body: found, it is `sent` under its "<OutId>/<number>" key; Alibaba's list
+without it proves it was never sent; Alibaba unreachable, tried again, then staff.
 """
 from __future__ import annotations
 
@@ -35,7 +40,9 @@ from sqlalchemy.orm import Session
 from app.database import begin_write
 from app.customers.phone_numbers import mask_phone
 from app.database import Database
+from app.integrations.aliyun_gateway import AliyunError
 from app.integrations.twilio_gateway import TwilioSendError
+from app.messaging.aliyun_backend import aliyun_sid, detail_sent_at
 from app.messaging.claims import ClaimedText, claim_stale, give_back_stale
 from app.messaging.delivery import apply_early_statuses, outbox_status
 from app.messaging.models import Message
@@ -77,8 +84,11 @@ def settle(session: Session, backend, text: ClaimedText, token: str, *, now: dat
            rng: random.Random) -> str:
     """Settle one stale row: "found", "resent", "failed", "lookup_failed" or "staff"; the caller commits."""
     row = update(_messages).where(_messages.c.id == text.id, _messages.c.lease_token == token)
+    backend = backend.for_text(text)
     if not backend.can_look_up:
         return _resend(session, row, text, policy, now, "nothing left the machine (log backend)", rng)
+    if backend.name == "aliyun":
+        return _settle_aliyun(session, backend, row, text, now=now, policy=policy, rng=rng)
     try:
         listed = backend.created_since(text.phone, text.claimed_at - policy.clock_skew)
     except TwilioSendError as exc:
@@ -102,6 +112,37 @@ def settle(session: Session, backend, text: ClaimedText, token: str, *, now: dat
     apply_early_statuses(session, [found.sid], now=now, policy=policy, rng=rng)
     log.info("text %s to %s was sent before its claimant stopped: %s", text.id, mask_phone(text.phone), found.sid)
     return "found"
+
+
+def _settle_aliyun(session: Session, backend, row, text: ClaimedText, *, now: datetime, policy: DispatchPolicy,
+                   rng: random.Random) -> str:
+    """Look the row up at Alibaba by its OutId: found, never sent, or not yet known."""
+    try:
+        found = backend.find_sent(text, slack=policy.clock_skew)
+    except AliyunError as exc:
+        return _lookup_failed(session, row, text, exc, now=now, policy=policy, where="Alibaba")
+    if found is None:
+        return _resend(session, row, text, policy, now, "Alibaba has no text under its OutId", rng)
+    sid = aliyun_sid(text.out_id or "", text.phone)
+    status = {3: "delivered", 2: "undelivered"}.get(found.send_status, "sent")
+    session.execute(row.values(status=outbox_status(status), sid=sid, twilio_status=status,
+                               sent_at=detail_sent_at(found) or text.claimed_at, status_updated_at=now,
+                               lease_token=None, reconciliation="found"))
+    apply_early_statuses(session, [sid], now=now, policy=policy, rng=rng)
+    log.info("text %s to %s was sent through Alibaba before its claimant stopped", text.id, mask_phone(text.phone))
+    return "found"
+
+
+def _lookup_failed(session: Session, row, text: ClaimedText, exc: Exception, *, now: datetime,
+                   policy: DispatchPolicy, where: str) -> str:
+    if now - text.claimed_at > policy.reconcile_give_up:
+        note = f"could not ask {where} whether it was sent ({exc}); check it in {where}'s console"[:300]
+        session.execute(row.values(status="needs_reconciliation", reconciliation="staff", lease_token=None,
+                                   error_message=note, status_updated_at=now))
+        log.error("text %s to %s needs reconciliation by staff: %s", text.id, mask_phone(text.phone), exc)
+        return "staff"
+    session.execute(row.values(claimed_until=now, error_message=f"reconciliation lookup failed: {exc}"[:300]))
+    return "lookup_failed"
 
 
 def _resend(session: Session, row, text: ClaimedText, policy: DispatchPolicy, now: datetime, why: str,

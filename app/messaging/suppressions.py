@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 # Categories a suppressed number does not receive.
 SUPPRESSIBLE = frozenset({"survey", "reminder", "marketing"})
 # Sources of a suppression that are the customer's own refusal (P-PRIV-2).
-CUSTOMERS_OWN = frozenset({"sms", "twilio"})
+CUSTOMERS_OWN = frozenset({"sms", "twilio", "aliyun"})
 MAX_NOTE = 500
 
 UNSUBSCRIBED = 21610
@@ -132,3 +132,11 @@ def record_refusal(session: Session, phone: str, code: int | None, now: datetime
         block_number(session, phone, reason="landline", error_code=code, now=now)
     elif code == INVALID_NUMBER:
         block_number(session, phone, reason="invalid", error_code=code, now=now)
+
+
+def record_provider_refusal(session: Session, phone: str, refusal: str, note: str, now: datetime) -> None:
+    """What another provider's refusal says about the number (`unsubscribed` or `invalid`), written down."""
+    if refusal == "unsubscribed":
+        suppress(session, phone, source="aliyun", reason=note or "the provider reports the recipient refused", now=now)
+    elif refusal == "invalid":
+        block_number(session, phone, reason="invalid", error_code=None, now=now)

@@ -19,6 +19,7 @@ from app.product_lines import HOTLINE_BY_LINE
 FALLBACK_LANG = "zh"
 SUFFIX = ".txt.j2"
 OPT_OUT = "回T退订"
+OPT_OUT_KEY = "T"
 
 # Names become file paths: keep them to plain identifiers so no "../" can reach other files.
 _NAME = re.compile(r"[a-z0-9_]+")
@@ -44,7 +45,6 @@ SAMPLE_CONTEXT: dict = {
     "new_end_date": "2031-06-30",
     "season_label": "制冷",
     "reply": "您好" * 200,  # a staff reply from the inbox, at its longest (400 characters)
-    "milestone": "arrive",  # an urged ticket's next promise (urge_received), and its time
     "due": "7月7日12:00",
 }
 
@@ -106,21 +106,24 @@ class SmsTemplates:
         return sorted(names)
 
     def render(
-        self, name: str, lang: str = "zh", /, *, marketing: bool = False, **context
+        self, name: str, lang: str = "zh", /, *, marketing: bool = False, opt_out: str = OPT_OUT,
+        opt_out_key: str = OPT_OUT_KEY, **context
     ) -> RenderedText:
         """Render ``name`` in ``lang`` (else in zh) with ``context`` into a sendable text.
 
         ``name`` and ``lang`` are positional-only so that templates may use variables of the same
         names (a customer's ``name``, say).
 
-        Adds the signature in front once and, for marketing, ``回T退订`` at the end once.
+        Adds the signature in front once and, for marketing, ``opt_out`` (the route's refusal
+        wording, ``回T退订`` by default) at the end once; templates may also use ``{{ opt_out }}``
+        and ``{{ opt_out_key }}`` (the letter to reply, ``T`` by default) themselves.
         Raises TemplateError for an unknown template or language, a missing variable, a URL
         (unless allowed) or a text over ``max_chars`` characters or ``max_segments`` segments.
         """
         used_lang = self._resolve(name, lang)
         try:
             template = self._env.get_template(f"{used_lang}/{name}{SUFFIX}")
-            body = template.render(**context).strip()
+            body = template.render(**{"opt_out": opt_out, "opt_out_key": opt_out_key, **context}).strip()
         except jinja2.UndefinedError as exc:
             raise TemplateError(used_lang, name, f"missing variable: {exc.message}") from None
         except jinja2.TemplateSyntaxError as exc:
@@ -133,9 +136,9 @@ class SmsTemplates:
 
         if self.signature and not body.startswith(self.signature):
             body = self.signature + body
-        if marketing and OPT_OUT not in body:
+        if marketing and opt_out not in body:
             # Chinese runs straight on; after a Latin letter or full stop a space reads better.
-            body += (" " if body[-1].isascii() else "") + OPT_OUT
+            body += (" " if body[-1].isascii() else "") + opt_out
 
         self._check(used_lang, name, body)
         return RenderedText(name=name, lang=used_lang, body=body, segments=count_segments(body))

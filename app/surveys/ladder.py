@@ -1,7 +1,8 @@
 """The ladder on a clock: the first question, the reminder, and the hand-over to a call or a person.
 
-`send_due_surveys` (job survey_send) asks each new survey: by text to a mobile, or, for a landline
-or a number that opted out of texts, straight by automated call. `advance_surveys` (job
+`send_due_surveys` (job survey_send) asks each new survey: by text to a mobile, or, for a landline,
+a number that opted out of texts or a route that sends surveys by voice (SMS_SURVEY_BY_VOICE),
+straight by automated call. `advance_surveys` (job
 survey_followup) climbs: 24 h without an answer, one reminder; 48 h, the voice survey; a call
 whose outcome never came back, a person. Each reads only surveys due now (status, next_action_at).
 """
@@ -70,7 +71,8 @@ def send_due_surveys(session: Session, *, now: datetime, policy: SurveyPolicy, l
         return SendResult(held_for_quiet_hours=True)
     texted = to_voice = 0
     for survey in _due(session, "pending", now, limit):
-        if textable(session, survey.phone):
+        # A route whose provider may not carry a survey text (SMS_SURVEY_BY_VOICE) goes straight to the call.
+        if textable(session, survey.phone) and not policy.sending.routes.survey_by_voice_for(survey.phone):
             message = queue_text(session, phone=survey.phone, template="survey_request", now=now, category="survey",
                                  context={"ticket_number": survey.ticket.number}, ticket_id=survey.ticket_id,
                                  dedupe_key=f"{survey.key}:request", policy=policy.sending)

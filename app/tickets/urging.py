@@ -81,6 +81,9 @@ def open_repair_of_number(session: Session, phone: str) -> Ticket | None:
         .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(1))
 
 
+URGE_PROMISES = ("respond", "arrive", "resolve", "unbooked", "overdue")
+
+
 def urge_by_text(session: Session, phone: str, body: str, now: datetime, *, tz: TzInfo,
                  policy: SendingPolicy, sid: str) -> bool:
     """催办 by text: the newest open repair is urged and the customer told its promise; False (the
@@ -92,10 +95,11 @@ def urge_by_text(session: Session, phone: str, body: str, now: datetime, *, tz: 
         return False
     urged = urge_ticket(session, ticket, actor="customer:sms", channel="sms", now=now)
     due = urged.milestone.due.astimezone(tz) if urged.milestone.due else None
-    queue_text(session, phone=phone, template="urge_received", now=now, ticket_id=ticket.id, policy=policy,
+    # One template per promise, each a fixed wording a Chinese provider can register (no branches).
+    template = f"urge_received_{urged.milestone.name if urged.milestone.name in URGE_PROMISES else 'overdue'}"
+    queue_text(session, phone=phone, template=template, now=now, ticket_id=ticket.id, policy=policy,
                dedupe_key=f"sms:{sid}:urge_received",
-               context={"ticket_number": ticket.number, "milestone": urged.milestone.name,
-                        "due": f"{due.month}月{due.day}日{due:%H:%M}" if due else ""})
+               context={"ticket_number": ticket.number, "due": f"{due.month}月{due.day}日{due:%H:%M}" if due else ""})
     return True
 
 

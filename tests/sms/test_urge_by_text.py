@@ -27,7 +27,7 @@ def _urges(session) -> list[TicketEvent]:
 
 def _replies(session) -> list[Message]:
     session.expire_all()
-    return list(session.scalars(select(Message).where(Message.template == "urge_received")))
+    return list(session.scalars(select(Message).where(Message.template.startswith("urge_received_"))))
 
 
 def _escalations(session) -> list[tuple[str, str]]:
