@@ -18,6 +18,7 @@ from app.log_redaction import install
 from app.startup import load_settings
 from app.surveys.policy import SurveyPolicy
 from app.web import close_db_session
+from app.webhooks.fallback import fallback
 from app.webhooks.sms import sms_webhooks
 from app.webhooks.voice import voice
 
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(sms_webhooks)
     app.register_blueprint(voice)
+    app.register_blueprint(fallback)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -139,6 +139,10 @@ class Settings:
     voice_backend: str = "off"  # twilio: place the automated survey calls; off: a person calls instead
     survey_caller_id: str | None = None  # the Twilio number survey calls come from, when no hotline number maps
     scheduler_lock_poll_seconds: float = 5.0  # how often a standby scheduler tries to take the lead
+    # Operations: the voice fallback's spool, the /metrics token, the log format.
+    fallback_spool: Path = PROJECT_ROOT / "instance" / "fallback-spool.jsonl"
+    metrics_token: str | None = None
+    log_format: str = "text"  # text or json (one JSON object a line, with the request id and the Sid)
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
@@ -196,6 +200,9 @@ class Settings:
             voice_backend=_choice(env, "VOICE_BACKEND", voice, VOICE_BACKENDS),
             survey_caller_id=env.get("SURVEY_CALLER_ID") or None,
             scheduler_lock_poll_seconds=_number(env, "SCHEDULER_LOCK_POLL_SECONDS", 5.0, float) or 5.0,
+            fallback_spool=Path(env.get("FALLBACK_SPOOL") or instance_path / "fallback-spool.jsonl"),
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            log_format=_log_format(env.get("LOG_FORMAT") or "text"),
         )
 
 
@@ -211,6 +218,12 @@ def _number(env, name: str, default, kind):
     if not value >= 0:  # also refuses nan
         raise ValueError(f"{name} must be a non-negative {kind.__name__}, not {raw!r}")
     return value
+
+
+def _log_format(raw: str) -> str:
+    if raw not in ("text", "json"):
+        raise ValueError(f"LOG_FORMAT must be text or json, not {raw!r}")
+    return raw
 
 
 def _sms_sender_kind(raw: str | None) -> str | None:
