@@ -15,6 +15,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.database import Database
 from app.health import health
 from app.log_redaction import install
+from app.observability.metrics import register_metrics
 from app.startup import load_settings
 from app.surveys.policy import SurveyPolicy
 from app.web import close_db_session
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_log_redaction(app)
     register_database(app)
     register_blueprints(app)
+    register_metrics(app)
     register_error_handlers(app)
     register_commands(app)
     register_sms_reply_handlers(app)

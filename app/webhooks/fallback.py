@@ -14,6 +14,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.customers.phone_numbers import mask_phone
 from app.fallback.replay import spool_caller
+from app.observability.metrics import FALLBACK_ANSWERS
 from app.web import now, settings
 from app.webhooks.signature import twilio_signed
 
@@ -32,6 +33,7 @@ def voice_fallback():
     except OSError:  # the apology still goes out; the log says whom to call
         log.exception("voice fallback: could not spool call %s from %s", request.form.get("CallSid", "-")[:64],
                       mask_phone(request.form.get("From", "")))
+    FALLBACK_ANSWERS.inc()
     response = VoiceResponse()
     response.say(APOLOGY, language="zh-CN", voice=settings().ivr_voice_zh)
     response.hangup()
