@@ -101,3 +101,15 @@ def _read(path: Path) -> list[dict]:
             if isinstance(entry, dict):
                 entries.append(entry)
     return entries
+
+
+def waiting(spool: Path) -> int:
+    """How many callers the spool (and an interrupted batch) still hold: what the next replay owes."""
+    total = 0
+    for path in (spool, _replaying(spool)):
+        try:
+            with open(path, "rb") as file:
+                total += sum(1 for line in file if line.strip())
+        except FileNotFoundError:
+            continue
+    return total
