@@ -15,6 +15,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.database import Database
 from app.health import health
 from app.log_redaction import install
+from app.observability.logs import register_request_logging
 from app.observability.metrics import register_metrics
 from app.startup import load_settings
 from app.surveys.policy import SurveyPolicy
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     configure(app, test_config or {})
     register_log_redaction(app)
+    register_request_logging(app)
     register_database(app)
     register_blueprints(app)
     register_metrics(app)
