@@ -1,7 +1,7 @@
 """gunicorn settings for the web nodes: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
 Every value can be set from the environment (systemd unit, Procfile, container):
-- GUNICORN_BIND (default 127.0.0.1:8000; the load balancer or a local proxy connects here)
+- GUNICORN_BIND (default 0.0.0.0:$PORT when a platform sets PORT, else 127.0.0.1:8000)
 - WEB_CONCURRENCY: worker processes (default 2 per core: webhooks wait on the database)
 - GUNICORN_THREADS: threads per worker (default 1, sync workers; more makes them gthread)
 - GUNICORN_TIMEOUT: seconds before a stuck worker is replaced (default 30; Twilio waits 15 s
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from prometheus_client import multiprocess
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+bind = os.environ.get("GUNICORN_BIND") or (f"0.0.0.0:{os.environ['PORT']}" if os.environ.get("PORT") else "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
