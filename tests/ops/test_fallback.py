@@ -149,3 +149,13 @@ def test_a_withheld_caller_becomes_a_task_for_staff(fallback_client, spooling_se
     assert callback_tickets(database_url) == [] and "to staff 1" in summary
     [task] = session.scalars(select(Escalation)).all()
     assert (task.reason, task.queue) == ("ivr_no_callback_number", "staff_inbox")
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("path", ["/twilio/voice", "/twilio/voice/step?n=1&ev=input"])
+def test_a_step_that_fails_for_want_of_the_database_apologises_and_spools_the_caller(settings, spool, clock, path):
+    app = create_app({"TESTING": True, "SETTINGS": replace(settings, database_url=UNREACHABLE, fallback_spool=spool),
+                      "CLOCK": clock})
+    reply = signed_post(app.test_client(), {**call(1), "Digits": "1"}, path=path)
+    assert reply.status_code == 200 and "抱歉" in reply.get_data(as_text=True)
+    assert [json.loads(line)["call_sid"] for line in spool.read_text(encoding="utf-8").splitlines()] == [sid(1)]
