@@ -115,7 +115,7 @@ def fallback_replay(ctx: JobContext, now: datetime) -> str:
     if result.busy:
         return "another process is replaying the spool"
     return (f"callers {result.callers}: new callback tickets {result.tickets}, already ticketed {result.already}, "
-            f"to staff {result.to_staff}")
+            f"to staff {result.to_staff}, hang-ups taken late {result.hang_ups}")
 
 
 JOBS["fallback_replay"] = fallback_replay

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from twilio.twiml.voice_response import VoiceResponse
 
-from app.fallback.replay import spool_caller
+from app.fallback.replay import spool_caller, spool_hang_up
 from app.ivr.calls import Runtime, answer_call, answer_survey_call, take_step
 from app.ivr.endings import call_ended
 from app.ivr.flows import FlowSet, load_flows
@@ -158,6 +158,12 @@ def call_status():
         return str(VoiceResponse())
 
     def failed(rt, params) -> Response:
+        # Twilio does not call again: a hang-up the database could not take waits in the spool.
+        try:
+            if spool_hang_up(settings().fallback_spool, params, now=rt.now):
+                log.warning("ivr %s: status %s spooled for fallback_replay", params.call_sid, params.call_status)
+        except OSError:
+            log.exception("ivr %s: could not spool the status callback", params.call_sid)
         return _twiml(str(VoiceResponse()))  # Twilio reads nothing from this answer; the error is logged
 
     return _answer(settle, on_failure=failed)

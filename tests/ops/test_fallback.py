@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -14,9 +14,12 @@ from twilio.request_validator import RequestValidator
 from app import create_app
 from app.database import Database
 from app.escalations.models import Escalation
+from app.ivr.models import IvrCall
 from app.tickets.models import Ticket
 from scheduler.jobs import JOBS, JobContext
 from tests.conftest import TWILIO_TEST_TOKEN
+from tests.factories import make_customer, make_unit
+from tests.ivr.conftest import Phone
 
 CALLER = "+8613800138000"
 TWILIO_NUMBER = "+17005550001"
@@ -159,3 +162,47 @@ def test_a_step_that_fails_for_want_of_the_database_apologises_and_spools_the_ca
     reply = signed_post(app.test_client(), {**call(1), "Digits": "1"}, path=path)
     assert reply.status_code == 200 and "抱歉" in reply.get_data(as_text=True)
     assert [json.loads(line)["call_sid"] for line in spool.read_text(encoding="utf-8").splitlines()] == [sid(1)]
+
+
+@pytest.fixture
+def unreachable_client(spooling_settings, clock):
+    """The same node's app, its database gone: the same spool, no database."""
+    app = create_app({"TESTING": True, "SETTINGS": replace(spooling_settings, database_url=UNREACHABLE),
+                      "CLOCK": clock})
+    return app.test_client()
+
+
+@pytest.fixture
+def known_caller(session):
+    customer = make_customer(session, phone=CALLER)
+    make_unit(session, customer, product_line="home_ac", serial="HA00001111", installed_on=date(2024, 5, 1))
+    session.commit()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_hang_up_the_database_missed_leaves_the_callback_ticket_when_replayed(
+        fallback_client, unreachable_client, spooling_settings, database_url, known_caller, session, clock):
+    call = Phone(fallback_client, from_=CALLER, to=HOME_AC_400)
+    call.dial()
+    call.press("1")  # repair chosen: the call now owes the caller a ticket
+    hung_up_at = clock.now()
+    Phone(unreachable_client, from_=CALLER, to=HOME_AC_400, sid=call.sid).hang_up()
+    clock.advance(minutes=3)
+    assert "hang-ups taken late 1" in replay(spooling_settings)
+    [ticket] = callback_tickets(database_url)
+    assert ticket.idempotency_key == f"call:{call.sid}:callback"
+    ended = session.scalar(select(IvrCall).where(IvrCall.call_sid == call.sid))
+    assert ended.ended_at == hung_up_at and ended.abandoned
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_hang_up_the_database_missed_after_the_ticket_leaves_no_callback(
+        fallback_client, unreachable_client, spooling_settings, database_url, known_caller):
+    call = Phone(fallback_client, from_=CALLER, to=HOME_AC_400)
+    call.dial()
+    call.press("1")
+    call.press("1")
+    assert "工单号" in call.press("1").text
+    Phone(unreachable_client, from_=CALLER, to=HOME_AC_400, sid=call.sid).hang_up()
+    replay(spooling_settings)
+    assert callback_tickets(database_url) == []
