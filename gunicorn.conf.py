@@ -41,3 +41,8 @@ def on_starting(server):
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    # After the worker imported the app: from here on it takes requests (tests and deploys wait for it).
+    worker.log.info("worker %s ready", worker.pid)

@@ -1,15 +1,13 @@
 """`/healthz?deep=1`: the database, the scheduler leader's heartbeat and the outbox lag, told apart."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
-from app import create_app
 from scheduler.ledger import claim_slot
 from tests.conftest import postgresql_only
 from tests.factories import make_customer, make_unit
 from tests.ivr.conftest import KNOWN, Phone
-from tests.ops.test_fallback import UNREACHABLE
+from tests.ops.conftest import UNREACHABLE
 
 
 def leader_ran(app, at, runner="web-1:4242") -> None:
@@ -60,17 +58,13 @@ def test_a_due_text_waiting_minutes_is_reported_as_outbox_lag(app, client, sessi
 
 
 @postgresql_only
-def test_deep_health_answers_503_when_the_database_does_not_answer(settings, clock):
-    app = create_app({"TESTING": True, "SETTINGS": replace(settings, database_url=UNREACHABLE), "CLOCK": clock})
-    reply = app.test_client().get("/healthz?deep=1")
+def test_deep_health_answers_503_when_the_database_does_not_answer(make_app):
+    reply = make_app(database_url=UNREACHABLE).test_client().get("/healthz?deep=1")
     assert reply.status_code == 503
     assert reply.json["status"] == "unavailable" and reply.json["database"] == {"status": "down"}
-    app.extensions["database"].dispose()
 
 
-def test_deep_health_counts_the_callers_the_fallback_spool_holds(app, settings, clock, tmp_path):
+def test_deep_health_counts_the_callers_the_fallback_spool_holds(make_app, tmp_path):
     spool = tmp_path / "spool.jsonl"
     spool.write_text('{"key": "a"}\n{"key": "b"}\n', encoding="utf-8")
-    spooled = create_app({"TESTING": True, "SETTINGS": replace(settings, fallback_spool=spool), "CLOCK": clock})
-    assert spooled.test_client().get("/healthz?deep=1").json["fallback_spool"] == {"waiting": 2}
-    spooled.extensions["database"].dispose()
+    assert make_app(fallback_spool=spool).test_client().get("/healthz?deep=1").json["fallback_spool"] == {"waiting": 2}

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from twilio.request_validator import RequestValidator
 
-from app import create_app
 from app.database import Database
 from app.escalations.models import Escalation
 from app.ivr.models import IvrCall
 from app.tickets.models import Ticket
 from scheduler.jobs import JOBS, JobContext
 from tests.conftest import TWILIO_TEST_TOKEN
+from tests.ops.conftest import UNREACHABLE
 from tests.factories import make_customer, make_unit
 from tests.ivr.conftest import Phone
 
@@ -54,10 +54,8 @@ def spooling_settings(settings, spool):
 
 
 @pytest.fixture
-def fallback_client(spooling_settings, clock):
-    app = create_app({"TESTING": True, "SETTINGS": spooling_settings, "CLOCK": clock})
-    yield app.test_client()
-    app.extensions["database"].dispose()
+def fallback_client(make_app, spool):
+    return make_app(fallback_spool=spool).test_client()
 
 
 def replay(settings, database_url=None) -> str:
@@ -77,10 +75,8 @@ def callback_tickets(database_url) -> list[Ticket]:
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-def test_the_fallback_answers_the_apology_and_spools_the_caller_with_the_database_unreachable(
-        settings, spool, clock):
-    app = create_app({"TESTING": True, "SETTINGS": replace(settings, database_url=UNREACHABLE, fallback_spool=spool),
-                      "CLOCK": clock})
+def test_the_fallback_answers_the_apology_and_spools_the_caller_with_the_database_unreachable(make_app, spool):
+    app = make_app(database_url=UNREACHABLE, fallback_spool=spool)
     reply = signed_post(app.test_client(), call(1))
     assert reply.status_code == 200 and reply.mimetype == "text/xml"
     body = reply.get_data(as_text=True)
@@ -156,20 +152,17 @@ def test_a_withheld_caller_becomes_a_task_for_staff(fallback_client, spooling_se
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("path", ["/twilio/voice", "/twilio/voice/step?n=1&ev=input"])
-def test_a_step_that_fails_for_want_of_the_database_apologises_and_spools_the_caller(settings, spool, clock, path):
-    app = create_app({"TESTING": True, "SETTINGS": replace(settings, database_url=UNREACHABLE, fallback_spool=spool),
-                      "CLOCK": clock})
+def test_a_step_that_fails_for_want_of_the_database_apologises_and_spools_the_caller(make_app, spool, path):
+    app = make_app(database_url=UNREACHABLE, fallback_spool=spool)
     reply = signed_post(app.test_client(), {**call(1), "Digits": "1"}, path=path)
     assert reply.status_code == 200 and "抱歉" in reply.get_data(as_text=True)
     assert [json.loads(line)["call_sid"] for line in spool.read_text(encoding="utf-8").splitlines()] == [sid(1)]
 
 
 @pytest.fixture
-def unreachable_client(spooling_settings, clock):
+def unreachable_client(make_app, spool):
     """The same node's app, its database gone: the same spool, no database."""
-    app = create_app({"TESTING": True, "SETTINGS": replace(spooling_settings, database_url=UNREACHABLE),
-                      "CLOCK": clock})
-    return app.test_client()
+    return make_app(database_url=UNREACHABLE, fallback_spool=spool).test_client()
 
 
 @pytest.fixture

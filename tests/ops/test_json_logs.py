@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
 
 import pytest
 
-from app import create_app
 from app.observability.logs import JsonFormatter
 from tests.ivr.conftest import Phone
 
@@ -56,12 +54,12 @@ def test_json_lines_mask_the_callers_number(client, json_lines):
     assert CALLER not in text and "+86139****2222" in text
 
 
-def test_log_format_json_puts_one_json_handler_on_the_root_logger(settings, clock):
+def test_log_format_json_puts_one_json_handler_on_the_root_logger(make_app):
     root = logging.getLogger()
     before, level = list(root.handlers), root.level
     try:
         for _ in range(2):
-            create_app({"TESTING": True, "SETTINGS": replace(settings, log_format="json"), "CLOCK": clock})
+            make_app(log_format="json")
         added = [h for h in root.handlers if h not in before]
         assert len(added) == 1 and isinstance(added[0].formatter, JsonFormatter)
     finally:

@@ -1,13 +1,11 @@
 """`/metrics`: after real traffic it shows the webhook latency, the outbox and the SLA breaches."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from app import create_app
 from scheduler.jobs import JOBS, JobContext
 from tests.factories import make_customer, make_unit
 from tests.ivr.conftest import KNOWN, Phone
@@ -63,10 +61,8 @@ def test_the_outbox_oldest_due_text_age_is_counted_from_when_it_fell_due(app, cl
     assert samples(client)[("contact_centre_outbox_oldest_due_seconds", ())] == 7 * 60
 
 
-def test_metrics_need_the_bearer_token_when_one_is_set(settings, clock):
-    app = create_app({"TESTING": True, "SETTINGS": replace(settings, metrics_token="s3cret-metrics"), "CLOCK": clock})
-    client = app.test_client()
+def test_metrics_need_the_bearer_token_when_one_is_set(make_app):
+    client = make_app(metrics_token="s3cret-metrics").test_client()
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics"}).status_code == 200
-    app.extensions["database"].dispose()
