@@ -214,7 +214,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--callers", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=120)
-    parser.add_argument("--think", type=float, default=1.0, help="mean seconds a caller takes between steps")
+    parser.add_argument("--think", type=float, default=4.0,
+                        help="mean seconds a caller takes between steps (listening to the prompt, pressing)")
     parser.add_argument("--restart-at", type=float, default=45)
     parser.add_argument("--no-restart", action="store_true")
     parser.add_argument("--capacity-callers", type=int, default=24)

@@ -6,7 +6,7 @@ A call: the welcome, key 1 (repair), key 1 (the caller's unit), key 4 (a fault c
 display), the code (the ticket-creating step), * (the ticket number read back), 2 (goodbye), then
 the status callback. Half the calls come in on a Twilio number with `ForwardedFrom` the 400
 hotline (the carrier's forwarding), half on the hotline itself. Each caller thinks between steps
-(uniform 0.5-1.5 x --think seconds).
+(uniform 0.5-1.5 x --think seconds; a real caller also listens to each prompt).
 
 What Twilio does when a step fails is done here too: an answer that is not 200 TwiML within 15 s
 (an error, a refused connection, a timeout) sends the caller to the number's fallback URL,
