@@ -1,13 +1,16 @@
 """A summer call storm on one node, with PostgreSQL restarted under it: are callers answered, is anyone lost?
 
     /work/venv/bin/python bench/call_storm.py [--callers 200] [--seconds 120] [--restart-at 45] [--no-restart]
+    TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5433/test bench/call_storm.py --cluster "15 storm"
+
+The second form restarts a cluster of its own, so others using the main one are not disturbed.
 
 In one run, on loopback:
 1. PostgreSQL schema `bench_storm`, migrated, with 10,000 known customers each owning a home AC.
 2. The service under gunicorn with gunicorn.conf.py and 4 sync workers (PROMETHEUS_MULTIPROC_DIR
    and FALLBACK_SPOOL in a scratch folder).
 3. The storm: --callers concurrent Locust callers (bench/storm_driver.py) making whole signed calls
-   for --seconds; --restart-at seconds in, `pg_ctlcluster 15 main restart`. Callers whose step
+   for --seconds; --restart-at seconds in, `pg_ctlcluster 15 main restart` (or --cluster). Callers whose step
    fails go to the fallback URL as Twilio would.
 4. `flask jobs run fallback_replay` once the database answers: the spooled callers and hang-ups.
 5. Counting in the database: a call is lost unless a ticket carries its CallSid in its
@@ -124,11 +127,11 @@ def drive(work: Path, name: str, callers: int, seconds: float, think: float, dur
     return {**json.loads(out.read_text()), **extra}
 
 
-def restart_postgres(at: float):
+def restart_postgres(at: float, cluster: list[str]):
     def during(began: float) -> dict:
         time.sleep(max(0.0, began + at - time.time()))
         started = time.time()
-        subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=True)
+        subprocess.run(["pg_ctlcluster", *cluster, "restart"], check=True)
         return {"restart_started": started, "restart_done": time.time()}
     return during
 
@@ -218,6 +221,8 @@ def main() -> None:
                         help="mean seconds a caller takes between steps (listening to the prompt, pressing)")
     parser.add_argument("--restart-at", type=float, default=45)
     parser.add_argument("--no-restart", action="store_true")
+    parser.add_argument("--cluster", default="15 main",
+                        help="the cluster TEST_POSTGRES_URL points at, for pg_ctlcluster (default: 15 main)")
     parser.add_argument("--capacity-callers", type=int, default=24)
     parser.add_argument("--capacity-seconds", type=float, default=30)
     args = parser.parse_args()
@@ -230,7 +235,7 @@ def main() -> None:
     try:
         wait_until(lambda: get("/healthz")[0] == 200, 60, "gunicorn")
         load = os.getloadavg()[0]
-        during = None if args.no_restart else restart_postgres(args.restart_at)
+        during = None if args.no_restart else restart_postgres(args.restart_at, args.cluster.split())
         storm = drive(work, "storm", args.callers, args.seconds, args.think, during)
         wait_until(lambda: database_answers(url), 120, "PostgreSQL")
         replayed = replay(env)
