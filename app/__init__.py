@@ -17,13 +17,16 @@ from app.database import Database
 from app.health import health
 from app.log_redaction import install
 from app.messaging.policy import SendingPolicy
+from app.messaging.routes import use_routes
+from app.observability.logs import register_request_logging
+from app.observability.metrics import register_metrics
 from app.startup import load_settings
 from app.surveys.policy import SurveyPolicy
 from app.tickets.urging import urge_reply_handler
 from app.web import close_db_session
-from app.webhooks.sms import sms_webhooks
 from app.webhooks.aliyun import aliyun_webhooks
-from app.messaging.routes import use_routes
+from app.webhooks.fallback import fallback
+from app.webhooks.sms import sms_webhooks
 from app.webhooks.voice import voice
 
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -34,8 +37,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     configure(app, test_config or {})
     register_log_redaction(app)
+    register_request_logging(app)
     register_database(app)
     register_blueprints(app)
+    register_metrics(app)
     register_error_handlers(app)
     register_commands(app)
     register_sms_reply_handlers(app)
@@ -74,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sms_webhooks)
     app.register_blueprint(aliyun_webhooks)
     app.register_blueprint(voice)
+    app.register_blueprint(fallback)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -150,6 +150,10 @@ class Settings:
     aliyun_batch_size: int = 100  # texts per SendBatchSms; 1: SendSms only
     sms_routes: tuple[tuple[str, str], ...] = ()  # (number prefix or "*", backend); () = "*" -> sms_backend
     sms_survey_by_voice: tuple[str, ...] = ()  # route prefixes whose surveys skip the text rung
+    # Operations: the voice fallback's spool, the /metrics token, the log format.
+    fallback_spool: Path = PROJECT_ROOT / "instance" / "fallback-spool.jsonl"
+    metrics_token: str | None = None
+    log_format: str = "text"  # text or json (one JSON object a line, with the request id and the Sid)
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
@@ -219,6 +223,9 @@ class Settings:
             aliyun_batch_size=min(100, max(1, _number(env, "ALIYUN_BATCH_SIZE", 100, int))),
             sms_routes=routes,
             sms_survey_by_voice=tuple(filter(None, (p.strip() for p in env.get("SMS_SURVEY_BY_VOICE", "").split(",")))),
+            fallback_spool=Path(env.get("FALLBACK_SPOOL") or instance_path / "fallback-spool.jsonl"),
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            log_format=_log_format(env.get("LOG_FORMAT") or "text"),
         )
 
 
@@ -247,6 +254,12 @@ def _number(env, name: str, default, kind):
     if not value >= 0:  # also refuses nan
         raise ValueError(f"{name} must be a non-negative {kind.__name__}, not {raw!r}")
     return value
+
+
+def _log_format(raw: str) -> str:
+    if raw not in ("text", "json"):
+        raise ValueError(f"LOG_FORMAT must be text or json, not {raw!r}")
+    return raw
 
 
 def _sms_sender_kind(raw: str | None) -> str | None:

@@ -111,7 +111,7 @@ class App:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}",
+            [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", self.spec],
             cwd=ROOT, env={**os.environ, **self.env, "PUBLIC_BASE_URL": self.base}, start_new_session=True)
         deadline = time.monotonic() + 30

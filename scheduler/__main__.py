@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
 from sqlalchemy.exc import DBAPIError
 
 from app.database import explain_database_error
+from app.observability.logs import configure_process_logging
 from app.startup import database_or_exit, settings_or_exit
 from scheduler.jobs import JOBS
 from scheduler.process import serve
@@ -58,8 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     settings = settings_or_exit()
     database_or_exit(settings)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_process_logging(settings.log_format, text_format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         serve(settings, specs, poll_seconds=args.lock_poll)

@@ -14,6 +14,7 @@ from app.care.maintenance import send_maintenance_reminders
 from app.clock import SystemClock
 from app.config import Settings
 from app.database import Database
+from app.fallback.replay import replay_spool
 from app.integrations.twilio_gateway import delete_recording, make_twilio_client
 from app.messaging.dispatch import run_outbox_pass
 from app.messaging.policy import SendingPolicy
@@ -127,3 +128,15 @@ JOBS.update({
     "survey_followup": survey_followup,
     "maintenance_reminders": maintenance_reminders,
 })
+
+
+def fallback_replay(ctx: JobContext, now: datetime) -> str:
+    """Turn the callers the voice fallback spooled into callback tickets, once each (P-REC-1)."""
+    result = replay_spool(ctx.database, ctx.settings, now=now)
+    if result.busy:
+        return "another process is replaying the spool"
+    return (f"callers {result.callers}: new callback tickets {result.tickets}, already ticketed {result.already}, "
+            f"to staff {result.to_staff}, hang-ups taken late {result.hang_ups}")
+
+
+JOBS["fallback_replay"] = fallback_replay

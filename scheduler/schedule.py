@@ -49,6 +49,8 @@ class JobSpec:
 SCHEDULE: tuple[JobSpec, ...] = (
     JobSpec("outbox_dispatch", every=timedelta(seconds=10), misfire_grace_time=None,
             why="a pass sends whatever is due; a late pass is as good as an on-time one"),
+    JobSpec("fallback_replay", every=timedelta(seconds=15), misfire_grace_time=None,
+            why="callers who heard the fallback's apology wait for a callback; a pass replays the whole spool"),
     JobSpec("sla_sweep", every=timedelta(minutes=1), misfire_grace_time=None,
             why="escalations are late already when a run is missed: run at once on start, however late"),
     JobSpec("survey_send", every=timedelta(minutes=5), misfire_grace_time=None,

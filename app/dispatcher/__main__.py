@@ -23,6 +23,7 @@ from app.database import Database
 from app.log_redaction import install as install_log_redaction
 from app.messaging.claims import outbox_idle
 from app.messaging.dispatch import OutboxDispatcher, summary
+from app.observability.logs import configure_process_logging
 from app.startup import database_or_exit, settings_or_exit
 
 log = logging.getLogger("app.dispatcher")
@@ -60,10 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll", type=float, default=1.0, help="seconds to wait when nothing is due")
     parser.add_argument("--until-idle", action="store_true", help="exit once nothing is due or claimed")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    install_log_redaction()  # second line of defence: call sites mask already
-
     settings = settings_or_exit()
+    configure_process_logging(settings.log_format)
+    install_log_redaction()  # second line of defence: call sites mask already
     database_or_exit(settings)
     database = Database(settings.database_url)
     stop = threading.Event()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from twilio.twiml.voice_response import VoiceResponse
 
+from app.fallback.replay import spool_caller, spool_hang_up
 from app.ivr.calls import Runtime, answer_call, answer_survey_call, take_step
 from app.ivr.endings import call_ended
 from app.ivr.flows import FlowSet, load_flows
@@ -47,12 +48,18 @@ def _twiml(xml: str) -> Response:
 
 
 def _rescue(rt: Runtime, params: CallParams) -> Response:
+    """The apology. The call is marked to leave a callback ticket at its end; when the database
+    cannot even take that, the caller goes to the fallback spool instead (P-REC-1)."""
     try:
         with database().session() as session:
             mark_for_callback(session, rt, params)
             session.commit()
-    except Exception:  # best effort: the caller's apology does not depend on it
-        log.exception("ivr %s: could not mark the call for a callback", params.call_sid)
+    except Exception:  # the caller's apology does not depend on it
+        log.exception("ivr %s: could not mark the call for a callback; spooling the caller", params.call_sid)
+        try:
+            spool_caller(settings().fallback_spool, request.form, now=rt.now)
+        except OSError:
+            log.exception("ivr %s: could not spool the caller either", params.call_sid)
     return _twiml(rescue_twiml(rt, params))
 
 
@@ -151,6 +158,12 @@ def call_status():
         return str(VoiceResponse())
 
     def failed(rt, params) -> Response:
+        # Twilio does not call again: a hang-up the database could not take waits in the spool.
+        try:
+            if spool_hang_up(settings().fallback_spool, params, now=rt.now):
+                log.warning("ivr %s: status %s spooled for fallback_replay", params.call_sid, params.call_status)
+        except OSError:
+            log.exception("ivr %s: could not spool the status callback", params.call_sid)
         return _twiml(str(VoiceResponse()))  # Twilio reads nothing from this answer; the error is logged
 
     return _answer(settle, on_failure=failed)
