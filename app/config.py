@@ -140,6 +140,12 @@ class Settings:
     survey_caller_id: str | None = None  # the Twilio number survey calls come from, when no hotline number maps
     scheduler_lock_poll_seconds: float = 5.0  # how often a standby scheduler tries to take the lead
     recording_retention_days: int = 180  # call recordings are deleted at Twilio after this (P-PRIV-3)
+    # Campaigns (app/campaigns): the frequency cap (P-PRIV-5), the failure share that pauses a
+    # campaign, calendar drafts approved without a person, the season table.
+    campaign_frequency_days: int = 7
+    campaign_fail_share: float = 0.2
+    campaign_auto_approve: bool = False
+    campaign_seasons_file: Path | None = None
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
@@ -198,6 +204,10 @@ class Settings:
             survey_caller_id=env.get("SURVEY_CALLER_ID") or None,
             scheduler_lock_poll_seconds=_number(env, "SCHEDULER_LOCK_POLL_SECONDS", 5.0, float) or 5.0,
             recording_retention_days=_number(env, "RECORDING_RETENTION_DAYS", 180, int),
+            campaign_frequency_days=_number(env, "CAMPAIGN_FREQUENCY_DAYS", 7, int),
+            campaign_fail_share=min(_number(env, "CAMPAIGN_FAIL_SHARE", 0.2, float), 1.0),
+            campaign_auto_approve=env.get("CAMPAIGN_AUTO_APPROVE") == "1",
+            campaign_seasons_file=Path(env["CAMPAIGN_SEASONS_FILE"]) if env.get("CAMPAIGN_SEASONS_FILE") else None,
         )
 
 
