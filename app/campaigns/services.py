@@ -17,6 +17,7 @@ from app.campaigns.audience import Audience
 from app.campaigns.kinds import KINDS
 from app.campaigns.models import Campaign, CampaignEvent, CampaignRecipient
 from app.campaigns.texts import check_text
+from app.database import MAX_ROW_ID
 from app.errors import Conflict, NotFound, NotPermitted, ValidationFailed
 from app.messaging.quiet_hours import QuietHours
 
@@ -85,7 +86,7 @@ def draft_campaign(session: Session, draft: Draft, *, actor: str, now: datetime,
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:
-    campaign = session.get(Campaign, campaign_id)
+    campaign = session.get(Campaign, campaign_id) if 1 <= campaign_id <= MAX_ROW_ID else None
     if campaign is None:
         raise NotFound(f"no campaign {campaign_id}")
     return campaign

@@ -71,6 +71,20 @@ def _campaign_kept_sendable(body: dict) -> dict:
     return {**body, "starts_at": starts.isoformat(), "ends_by": (starts + timedelta(days=1)).isoformat()}
 
 
+_DATE_PAIRS = (("contract_signed_on", "contract_ends_on"), ("certificate_issued_on", "certificate_expires_on"))
+
+
+def _dates_in_order(body: dict) -> dict:
+    """A start or end date given with its partner in order (the stored partner may be on the wrong side)."""
+    for start, end in _DATE_PAIRS:
+        first, last = _day(body.get(start)), _day(body.get(end))
+        if first is None and last is None:
+            continue
+        first, last = first or last, last or first
+        body = {**body, start: min(first, last).isoformat(), end: max(first, last).isoformat()}
+    return body
+
+
 def _valid_phone(value):
     """A number as drawn when it is one; otherwise one that is (the stateful phase reuses the masked
     numbers of list responses and the tags of erased customers, which are no numbers)."""
@@ -116,6 +130,6 @@ def before_call(ctx, case, **kwargs):
     if case.operation.path == "/campaigns" and case.method.upper() == "POST" and isinstance(case.body, dict):
         case.body = _campaign_kept_sendable(case.body)
     if isinstance(case.body, dict):
-        case.body = _phones_kept_valid(_existing_records(case.body))
+        case.body = _dates_in_order(_phones_kept_valid(_existing_records(case.body)))
     case.query = _phones_kept_valid(case.query)
     case.path_parameters = _phones_kept_valid(case.path_parameters)
