@@ -202,10 +202,11 @@ def materialise(session: Session, campaign: Campaign, rules: Rules) -> int:
     columns = ["campaign_id", "phone", "customer_id", "unit_id", "status", "reason", "capped"]
     rows = select(literal(campaign.id), numbers.c.phone, numbers.c.customer_id, numbers.c.unit_id,
                   case((numbers.c.reason.is_(None), "pending"), else_="excluded"), numbers.c.reason, literal(capped))
-    written = session.execute(insert(CampaignRecipient).from_select(columns, rows)).rowcount
+    table = CampaignRecipient.__table__  # Core: the ORM's bulk INSERT does not report its rowcount
+    written = session.connection().execute(insert(table).from_select(columns, rows)).rowcount
     if KINDS[campaign.kind].safety:
         landlines = _landline_owners(Audience.from_json(campaign.audience), rules.today).subquery()
         calls = select(literal(campaign.id), landlines.c.phone, landlines.c.customer_id, landlines.c.unit_id,
                        literal("excluded"), literal("needs_call"), literal(False))
-        written += session.execute(insert(CampaignRecipient).from_select(columns, calls)).rowcount
+        written += session.connection().execute(insert(table).from_select(columns, calls)).rowcount
     return written

@@ -144,3 +144,15 @@ def test_a_refusal_after_the_recipients_were_written_is_honoured_before_the_next
     run_campaign_dispatch(database, now=clock.now(), policy=policy)
     assert late not in texts_per_phone(session)
     assert statuses(session, campaign) == {"queued": 14, "excluded": 1}
+
+
+def test_a_recall_calls_owners_who_refused_texts_or_have_no_mobile(session, database, clock, policy):
+    make_owner(session)
+    refused = make_owner(session)
+    session.add(Suppression(phone=refused.phones[0].e164, source="sms", reason="退订", created_at=T0))
+    make_owner(session, phone="+867712345678", kind="fixed_line")
+    recall = approved(session, clock, kind="recall", template="志高安全召回通知：请停用并致电。")
+    run_campaign_dispatch(database, now=clock.now(), policy=policy)
+    assert statuses(session, recall) == {"queued": 1, "excluded": 2}
+    reasons = set(session.scalars(select(CampaignRecipient.reason).where(CampaignRecipient.status == "excluded")))
+    assert reasons == {"needs_call"}
