@@ -202,11 +202,12 @@ def materialise(session: Session, campaign: Campaign, rules: Rules) -> int:
     columns = ["campaign_id", "phone", "customer_id", "unit_id", "status", "reason", "capped"]
     rows = select(literal(campaign.id), numbers.c.phone, numbers.c.customer_id, numbers.c.unit_id,
                   case((numbers.c.reason.is_(None), "pending"), else_="excluded"), numbers.c.reason, literal(capped))
-    table = CampaignRecipient.__table__  # Core: the ORM's bulk INSERT does not report its rowcount
-    written = session.connection().execute(insert(table).from_select(columns, rows)).rowcount
+    table = CampaignRecipient.__table__
+    session.execute(insert(table).from_select(columns, rows))
     if KINDS[campaign.kind].safety:
         landlines = _landline_owners(Audience.from_json(campaign.audience), rules.today).subquery()
         calls = select(literal(campaign.id), landlines.c.phone, landlines.c.customer_id, landlines.c.unit_id,
                        literal("excluded"), literal("needs_call"), literal(False))
-        written += session.connection().execute(insert(table).from_select(columns, calls)).rowcount
-    return written
+        session.execute(insert(table).from_select(columns, calls))
+    # Counted, not the rowcount: drivers differ in what they report for INSERT ... SELECT.
+    return session.scalar(select(func.count()).where(CampaignRecipient.campaign_id == campaign.id))

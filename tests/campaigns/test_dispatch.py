@@ -56,7 +56,7 @@ def test_texts_are_handed_over_at_the_campaign_rate(session, database, clock, po
     campaign = approved(session, clock, rate=10)
     result = run_campaign_dispatch(database, now=clock.now(), policy=policy)
     send_times = sorted(session.scalars(select(Message.send_after)))
-    assert result.queued == 11  # now and every 6 s up to the lookahead of a minute
+    assert (result.started, result.queued) == (25, 11)  # rows written; now and every 6 s for a minute ahead
     assert all(b - a == timedelta(seconds=6) for a, b in zip(send_times, send_times[1:]))
     clock.advance(seconds=60)
     assert run_campaign_dispatch(database, now=clock.now(), policy=policy).queued == 10
@@ -156,3 +156,20 @@ def test_a_recall_calls_owners_who_refused_texts_or_have_no_mobile(session, data
     assert statuses(session, recall) == {"queued": 1, "excluded": 2}
     reasons = set(session.scalars(select(CampaignRecipient.reason).where(CampaignRecipient.status == "excluded")))
     assert reasons == {"needs_call"}
+
+
+def test_a_campaign_pauses_itself_when_too_much_of_a_batch_failed(session, database, clock, policy):
+    owners(session, 30)
+    campaign = approved(session, clock, rate=10)
+    run_campaign_dispatch(database, now=clock.now(), policy=policy)
+    first_batch = select(CampaignRecipient.message_id).where(CampaignRecipient.batch == 1)
+    failed = list(session.scalars(first_batch))[:3]
+    session.execute(Message.__table__.update().where(Message.id.in_(failed)).values(status="failed"))
+    session.execute(Message.__table__.update().where(Message.id.in_(first_batch), Message.status == "queued")
+                    .values(status="delivered"))
+    session.commit()
+    clock.advance(minutes=1)
+    run_campaign_dispatch(database, now=clock.now(), policy=policy)
+    session.expire_all()
+    assert campaign.status == "paused" and "batch 1" in campaign.paused_reason
+    assert statuses(session, campaign)["pending"] == 19
