@@ -152,8 +152,8 @@ def _recheck(session, campaign: Campaign, ids: list[int], now: datetime, policy:
     """Refusals, withdrawn consent and other campaigns' texts since the rows were written (P-PRIV-1, 2, 5)."""
     kind = KINDS[campaign.kind]
     rows = (CampaignRecipient.id.in_(ids), CampaignRecipient.status == "pending")
-    if not kind.safety:
-        _exclude(session, rows, exists().where(Suppression.phone == CampaignRecipient.phone), "suppressed")
+    refused = exists().where(Suppression.phone == CampaignRecipient.phone)
+    _exclude(session, rows, refused, "needs_call" if kind.safety else "suppressed")  # a recall calls instead
     if kind.needs_consent:
         _exclude(session, rows, exists().where(Customer.id == CampaignRecipient.customer_id,
                                                Customer.marketing_consent.is_(False)), "no_consent")

@@ -74,11 +74,13 @@ def upgrade() -> None:
     with op.batch_alter_table('campaign_recipients', schema=None) as batch_op:
         batch_op.create_index('ix_campaign_recipients_next', ['campaign_id', 'status', 'id'], unique=False)
         batch_op.create_index('ix_campaign_recipients_phone_queued', ['phone', 'queued_at'], unique=False)
+        batch_op.create_index('ix_campaign_recipients_batch', ['campaign_id', 'batch'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('campaign_recipients', schema=None) as batch_op:
+        batch_op.drop_index('ix_campaign_recipients_batch')
         batch_op.drop_index('ix_campaign_recipients_phone_queued')
         batch_op.drop_index('ix_campaign_recipients_next')
 

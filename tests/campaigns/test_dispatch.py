@@ -173,3 +173,17 @@ def test_a_campaign_pauses_itself_when_too_much_of_a_batch_failed(session, datab
     session.expire_all()
     assert campaign.status == "paused" and "batch 1" in campaign.paused_reason
     assert statuses(session, campaign)["pending"] == 19
+
+
+def test_an_owner_who_refuses_texts_during_a_recall_is_called_instead(session, database, clock, policy):
+    phones = owners(session, 15)
+    recall = approved(session, clock, kind="recall", template="志高安全召回通知：请停用并致电。", rate=10)
+    run_campaign_dispatch(database, now=clock.now(), policy=policy)
+    late = sorted(phones)[-1]
+    session.add(Suppression(phone=late, source="sms", reason="退订", created_at=T0))
+    session.commit()
+    clock.advance(minutes=1)
+    run_campaign_dispatch(database, now=clock.now(), policy=policy)
+    assert late not in texts_per_phone(session)
+    row = session.scalar(select(CampaignRecipient).where(CampaignRecipient.phone == late))
+    assert (row.status, row.reason) == ("excluded", "needs_call")
