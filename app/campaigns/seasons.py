@@ -11,6 +11,8 @@ from pathlib import Path
 import chinese_calendar
 
 PACKAGE = f"chinese-calendar {chinese_calendar.__version__}"
+# The years whose official schedule the package holds.
+KNOWN_YEARS = frozenset(day.year for day in chinese_calendar.holidays)
 
 
 class UnknownYear(LookupError):
@@ -75,15 +77,13 @@ def load_seasons(path: Path) -> SeasonTable:
 
 def spring_festival_start(year: int) -> date:
     """The first day of the official Spring Festival holiday of `year`; UnknownYear when the package
-    has no schedule for it."""
+    has no schedule for it (asked first: the package's own answer for such a year is an exception)."""
+    if year not in KNOWN_YEARS:
+        raise UnknownYear(f"{PACKAGE} does not know {year}'s official holidays (the State Council publishes "
+                          "them each November or December): upgrade the package, the next run fills the dates in")
     day = date(year, 1, 10)
     while day < date(year, 3, 1):
-        try:
-            holiday, name = chinese_calendar.get_holiday_detail(day)
-        except NotImplementedError:
-            raise UnknownYear(f"{PACKAGE} does not know {year}'s official holidays (the State Council publishes "
-                              "them each November or December): upgrade the package, the next run fills the "
-                              "dates in") from None
+        holiday, name = chinese_calendar.get_holiday_detail(day)
         if holiday and name == chinese_calendar.Holiday.spring_festival.value:
             return day
         day += timedelta(days=1)
