@@ -13,6 +13,7 @@ with marketing consent and every 97th number suppressed; then, in one run:
    window (default 60 s): the measured rate and its ratio to R.
 
     /work/venv/bin/python bench/campaigns.py [--customers 1000000] [--handover 20000] [--rate 3000] [--window 60]
+                                          [--drain-only]
 """
 from __future__ import annotations
 
@@ -181,7 +182,9 @@ def bench_drain(db: Database, db_url: str, policy: CampaignPolicy, rate: int, wi
         feeder = threading.Thread(target=dispatch_loop)
         feeder.start()
         threads = run_workers(db, settings, 2, stop, until_idle=False)
-        time.sleep(15)  # warm-up: the campaign's first texts fall due
+        while lines(log) == 0:  # warm-up: the campaign is materialised and its first texts have gone
+            time.sleep(0.5)
+        time.sleep(5)
         before, t0 = lines(log), time.perf_counter()
         time.sleep(window)
         sent, elapsed = lines(log) - before, time.perf_counter() - t0
@@ -202,6 +205,7 @@ def main() -> int:
     parser.add_argument("--handover", type=int, default=20_000)
     parser.add_argument("--rate", type=int, default=3000)
     parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument("--drain-only", action="store_true", help="fill, then measure only the drain")
     args = parser.parse_args()
     db_url = f"{PG}?options=-csearch_path%3D{SCHEMA}"
     print(f"machine: {os.cpu_count()} cores; PostgreSQL; schema {SCHEMA}", flush=True)
@@ -209,8 +213,9 @@ def main() -> int:
     db = Database(db_url)
     policy = CampaignPolicy(sending=CampaignPolicy().sending.__class__(quiet_hours=None),
                             lookahead=timedelta(days=1), batch_size=500)
-    bench_materialise(db, policy)
-    bench_handover(db, policy, args.handover)
+    if not args.drain_only:
+        bench_materialise(db, policy)
+        bench_handover(db, policy, args.handover)
     bench_drain(db, db_url, CampaignPolicy(sending=policy.sending), args.rate, args.window)
     db.dispose()
     return 0

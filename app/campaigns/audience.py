@@ -129,21 +129,27 @@ def _numbers(audience: Audience, rules: Rules):
                       func.count().label("units"), units.c.consent)
                .join(mobiles, mobiles.c.customer_id == units.c.customer_id)
                .group_by(mobiles.c.phone, units.c.customer_id, units.c.consent)).subquery()
-    whens = [(exists().where(Suppression.phone == grouped.c.phone), "needs_call" if kind.safety else "suppressed")]
+    # Joins, not EXISTS inside the CASE: PostgreSQL may run such a subquery once per row.
+    refusals = Suppression.__table__.alias("refusal")
+    query = select(grouped).outerjoin(refusals, refusals.c.phone == grouped.c.phone)
+    whens = [(refusals.c.phone.is_not(None), "needs_call" if kind.safety else "suppressed")]
     if kind.needs_consent:
         whens.append((~grouped.c.consent, "no_consent"))
     if kind.capped:
-        whens.append((_recently_texted(grouped.c.phone, rules), "frequency_cap"))
+        recent = _recently_texted(rules)
+        query = query.outerjoin(recent, recent.c.phone == grouped.c.phone)
+        whens.append((recent.c.phone.is_not(None), "frequency_cap"))
     reason = case(*whens, else_=None).label("reason")
-    return select(grouped.c.phone, grouped.c.customer_id, grouped.c.unit_id, grouped.c.units, reason).subquery()
+    return query.with_only_columns(grouped.c.phone, grouped.c.customer_id, grouped.c.unit_id, grouped.c.units,
+                                   reason).subquery()
 
 
-def _recently_texted(phone, rules: Rules):
-    """The number was handed a capped campaign text within the cap (another campaign's)."""
+def _recently_texted(rules: Rules):
+    """The numbers handed a capped campaign text within the cap (by other campaigns), once each."""
     other = CampaignRecipient.campaign_id != rules.campaign_id if rules.campaign_id else literal(True)
-    return exists().where(CampaignRecipient.phone == phone, CampaignRecipient.capped.is_(True),
-                          CampaignRecipient.status == "queued", other,
-                          CampaignRecipient.queued_at > rules.now - timedelta(days=rules.cap_days))
+    return (select(CampaignRecipient.phone).where(
+        CampaignRecipient.capped.is_(True), CampaignRecipient.status == "queued", other,
+        CampaignRecipient.queued_at > rules.now - timedelta(days=rules.cap_days)).distinct().subquery())
 
 
 def _landline_owners(audience: Audience, today: date):
