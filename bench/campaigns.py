@@ -34,7 +34,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 from bench.outbox import PG, SENDER, SID, TOKEN, lines, run_workers, start_standin  # noqa: E402
 from app.campaigns.audience import Audience, Rules, materialise  # noqa: E402
-from app.campaigns.models import Campaign, CampaignRecipient  # noqa: E402
+from app.campaigns.models import CampaignRecipient  # noqa: E402
 from app.campaigns.policy import CampaignPolicy  # noqa: E402
 from app.campaigns.sending import campaign_step  # noqa: E402
 from app.campaigns.services import Draft, draft_campaign, move  # noqa: E402
