@@ -154,6 +154,12 @@ class Settings:
     fallback_spool: Path = PROJECT_ROOT / "instance" / "fallback-spool.jsonl"
     metrics_token: str | None = None
     log_format: str = "text"  # text or json (one JSON object a line, with the request id and the Sid)
+    # Campaigns (app/campaigns): the frequency cap (P-PRIV-5), the failure share that pauses a
+    # campaign, calendar drafts approved without a person, the season table.
+    campaign_frequency_days: int = 7
+    campaign_fail_share: float = 0.2
+    campaign_auto_approve: bool = False
+    campaign_seasons_file: Path | None = None
 
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
@@ -226,6 +232,10 @@ class Settings:
             fallback_spool=Path(env.get("FALLBACK_SPOOL") or instance_path / "fallback-spool.jsonl"),
             metrics_token=env.get("METRICS_TOKEN") or None,
             log_format=_log_format(env.get("LOG_FORMAT") or "text"),
+            campaign_frequency_days=_number(env, "CAMPAIGN_FREQUENCY_DAYS", 7, int),
+            campaign_fail_share=min(_number(env, "CAMPAIGN_FAIL_SHARE", 0.2, float), 1.0),
+            campaign_auto_approve=env.get("CAMPAIGN_AUTO_APPROVE") == "1",
+            campaign_seasons_file=Path(env["CAMPAIGN_SEASONS_FILE"]) if env.get("CAMPAIGN_SEASONS_FILE") else None,
         )
 
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.campaigns.calendar import draft_idle_poweroff, draft_seasonal_alerts
+from app.campaigns.policy import CampaignPolicy
+from app.campaigns.sending import run_campaign_dispatch
 from app.care.maintenance import send_maintenance_reminders
 from app.clock import SystemClock
 from app.config import Settings
@@ -140,3 +143,36 @@ def fallback_replay(ctx: JobContext, now: datetime) -> str:
 
 
 JOBS["fallback_replay"] = fallback_replay
+
+
+# --- campaigns (issue 11): the calendar's drafts and the dispatcher of approved campaigns ------
+
+
+def campaign_dispatch(ctx: JobContext, now: datetime) -> str:
+    """Start due campaigns, hand their texts to the outbox at their rate, expire the unsent at ends_by."""
+    result = run_campaign_dispatch(ctx.database, now=now, policy=CampaignPolicy.from_settings(ctx.settings))
+    return (f"started {result.started} (recipient rows), queued {result.queued}, expired {result.expired}, "
+            f"paused {result.paused}, done {result.done}")
+
+
+def seasonal_alerts(ctx: JobContext, now: datetime) -> str:
+    """Draft each region's pre-season warnings from the season table, and February's cleaning drive."""
+    with ctx.database.session() as session:
+        result = draft_seasonal_alerts(session, now=now, policy=CampaignPolicy.from_settings(ctx.settings))
+        session.commit()
+    return f"drafted {result.drafted}"
+
+
+def idle_poweroff_reminders(ctx: JobContext, now: datetime) -> str:
+    """Draft the power-off reminders after each season and before the Spring Festival holiday."""
+    with ctx.database.session() as session:
+        result = draft_idle_poweroff(session, now=now, policy=CampaignPolicy.from_settings(ctx.settings))
+        session.commit()
+    return f"drafted {result.drafted}, waiting for the holiday schedule {result.waiting}, completed {result.completed}"
+
+
+JOBS.update({
+    "campaign_dispatch": campaign_dispatch,
+    "seasonal_alerts": seasonal_alerts,
+    "idle_poweroff_reminders": idle_poweroff_reminders,
+})

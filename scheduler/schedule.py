@@ -61,6 +61,14 @@ SCHEDULE: tuple[JobSpec, ...] = (
             why="once a day at night; a missed run is made up at once, and a recording that failed stays for the next"),
     JobSpec("certificate_renewals", daily_at=time(9, 0), misfire_grace_time=None,
             why="once a day; a missed run is made up at once, and each certificate is flagged only once"),
+    JobSpec("campaign_dispatch", every=timedelta(minutes=1), misfire_grace_time=None,
+            why="each run hands over the texts due by its time, from where the last left off; a campaign that "
+                "fell behind goes on at its rate from now, and what is unsent at ends_by expires"),
+    JobSpec("seasonal_alerts", daily_at=time(9, 0), misfire_grace_time=None,
+            why="once a day; a missed run is made up at once, and each region's season is drafted only once"),
+    JobSpec("idle_poweroff_reminders", daily_at=time(9, 5), misfire_grace_time=None,
+            why="once a day; a missed run is made up at once; a draft waiting for the holiday schedule is "
+                "completed by the first run that knows it"),
     JobSpec("maintenance_reminders", daily_at=time(10, 0), misfire_grace_time=8 * 3600,
             why="once a day at 10:00; a scheduler down at 10:00 still sends until 18:00, later it waits for "
                 "tomorrow's run, which picks up every visit still due (one text per due visit)"),

@@ -230,3 +230,55 @@ def report_window(today: date, tz, *, default_days: int) -> ReportWindow:
                                {"to": f"within {MAX_REPORT_DAYS} days of from"})
     return ReportWindow(first, last, datetime.combine(first, time.min, tzinfo=tz),
                         datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz))
+
+
+def body_datetime(data: dict, name: str, *, required: bool = False) -> datetime | None:
+    """An ISO 8601 time with an offset from a JSON body (None when absent and not `required`)."""
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ValidationFailed(f"{name} is required", {name: "required"})
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(f"{name} must be ISO 8601 with an offset", {name: "ISO 8601 with offset"})
+    return parse_datetime(value, name)
+
+
+def body_int(data: dict, name: str, low: int, high: int) -> int | None:
+    """A whole number low..high from a JSON body (None when absent or null)."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(f"{name} must be a whole number from {low} to {high}", {name: f"{low} to {high}"})
+    return value
+
+
+def text_list(data: dict, name: str, *, max_items: int, max_len: int, allowed=None) -> tuple[str, ...]:
+    """A list of non-blank texts (each one of `allowed` when given); absent or null is empty."""
+    value = data.get(name)
+    if value is None:
+        return ()
+    problem = f"a list of at most {max_items} texts of 1 to {max_len} characters"
+    if not isinstance(value, list) or len(value) > max_items:
+        raise ValidationFailed(f"{name} must be {problem}", {name: problem})
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item) > max_len:
+            raise ValidationFailed(f"{name} must be {problem}", {name: problem})
+        storable_text_of(item, name)
+        if allowed is not None and item not in allowed:
+            raise ValidationFailed(f"{name} may hold only {', '.join(allowed)}", {name: f"of {', '.join(allowed)}"})
+    return tuple(value)
+
+
+def only_keys(data: dict, name: str, allowed) -> dict:
+    """`data` when it is an object holding none but `allowed` keys (a typo is a 400, not a wider audience)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{name} must be an object", {name: "an object"})
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed(f"{name} does not know {', '.join(map(str, unknown))[:200]}",
+                               {name: f"keys among {', '.join(allowed)}"})
+    return data

@@ -26,6 +26,11 @@ OPT_OUT_WORDING = {"aliyun": (ALIYUN_OPT_OUT, ALIYUN_OPT_OUT_KEY)}
 DEFAULT_OPT_OUT = ("回T退订", "T")
 
 
+def opt_out_wording(backend: str | None) -> tuple[str, str]:
+    """(the refusal line, the letter to reply) a text through `backend` carries (P-PRIV-2)."""
+    return OPT_OUT_WORDING.get(backend or "", DEFAULT_OPT_OUT)
+
+
 @dataclass(frozen=True)
 class SmsRoutes:
     """The configured routes; `default` is SMS_BACKEND (None: whatever the dispatcher was given)."""

@@ -46,6 +46,7 @@ SAMPLE_CONTEXT: dict = {
     "season_label": "制冷",
     "reply": "您好" * 200,  # a staff reply from the inbox, at its longest (400 characters)
     "due": "7月7日12:00",
+    "body": "志高提醒：" * 40,  # a campaign's own text, rendered before (app/campaigns/texts.py)
 }
 
 

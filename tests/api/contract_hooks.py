@@ -14,7 +14,7 @@ import itertools
 import json
 import os
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import schemathesis
 from hypothesis import strategies as st
@@ -54,6 +54,35 @@ def _report_window(query: dict) -> dict:
         return query
     last = first + timedelta(days=(last - first).days % _REPORT_DAYS)
     return {**query, "to": last.isoformat()} if last.year <= 2999 else {**query, "to": first.isoformat()}
+
+
+def _campaign_kept_sendable(body: dict) -> dict:
+    """A campaign's text that renders to a sendable one, and a window with sending time in it: rules the
+    document states in words (a link, the length, quiet hours)."""
+    body = {**body, "template": "志高提醒：{{ season_label }}季节将到，请试机。"}
+    try:
+        starts = datetime.fromisoformat(body["starts_at"])
+        datetime.fromisoformat(body["ends_by"])
+    except (KeyError, TypeError, ValueError):
+        return body
+    if starts.tzinfo is None:
+        return body
+    starts = starts.replace(year=min(starts.year, 2998))
+    return {**body, "starts_at": starts.isoformat(), "ends_by": (starts + timedelta(days=1)).isoformat()}
+
+
+_DATE_PAIRS = (("contract_signed_on", "contract_ends_on"), ("certificate_issued_on", "certificate_expires_on"))
+
+
+def _dates_in_order(body: dict) -> dict:
+    """A start or end date given with its partner in order (the stored partner may be on the wrong side)."""
+    for start, end in _DATE_PAIRS:
+        first, last = _day(body.get(start)), _day(body.get(end))
+        if first is None and last is None:
+            continue
+        first, last = first or last, last or first
+        body = {**body, start: min(first, last).isoformat(), end: max(first, last).isoformat()}
+    return body
 
 
 def _valid_phone(value):
@@ -98,7 +127,9 @@ def before_call(ctx, case, **kwargs):
         key = (case.headers or {}).get("Idempotency-Key")
         if isinstance(key, str) and _KEY.fullmatch(key):
             case.headers = {**case.headers, "Idempotency-Key": f"{key[:50]}-{next(_new_keys)}"}
+    if case.operation.path == "/campaigns" and case.method.upper() == "POST" and isinstance(case.body, dict):
+        case.body = _campaign_kept_sendable(case.body)
     if isinstance(case.body, dict):
-        case.body = _phones_kept_valid(_existing_records(case.body))
+        case.body = _dates_in_order(_phones_kept_valid(_existing_records(case.body)))
     case.query = _phones_kept_valid(case.query)
     case.path_parameters = _phones_kept_valid(case.path_parameters)
