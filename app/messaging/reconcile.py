@@ -92,14 +92,7 @@ def settle(session: Session, backend, text: ClaimedText, token: str, *, now: dat
     try:
         listed = backend.created_since(text.phone, text.claimed_at - policy.clock_skew)
     except TwilioSendError as exc:
-        if now - text.claimed_at > policy.reconcile_give_up:
-            note = f"could not ask Twilio whether it was sent ({exc}); check it in the Twilio console"[:300]
-            session.execute(row.values(status="needs_reconciliation", reconciliation="staff", lease_token=None,
-                                       error_message=note, status_updated_at=now))
-            log.error("text %s to %s needs reconciliation by staff: %s", text.id, mask_phone(text.phone), exc)
-            return "staff"
-        session.execute(row.values(claimed_until=now, error_message=f"reconciliation lookup failed: {exc}"[:300]))
-        return "lookup_failed"
+        return _lookup_failed(session, row, text, exc, now=now, policy=policy, where="Twilio")
     candidates = [m for m in listed if m.body == text.body]
     held = set(session.scalars(select(Message.sid).where(Message.sid.in_([m.sid for m in candidates]))))
     unheld = [m for m in candidates if m.sid not in held]
@@ -135,6 +128,7 @@ def _settle_aliyun(session: Session, backend, row, text: ClaimedText, *, now: da
 
 def _lookup_failed(session: Session, row, text: ClaimedText, exc: Exception, *, now: datetime,
                    policy: DispatchPolicy, where: str) -> str:
+    """The provider could not be asked: try again at the next pass, or hand to staff once it is too long."""
     if now - text.claimed_at > policy.reconcile_give_up:
         note = f"could not ask {where} whether it was sent ({exc}); check it in {where}'s console"[:300]
         session.execute(row.values(status="needs_reconciliation", reconciliation="staff", lease_token=None,
