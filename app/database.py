@@ -4,6 +4,7 @@ Rules never commit: the request or the job that called them does (one commit per
 """
 from __future__ import annotations
 
+import os
 import threading
 from datetime import datetime, timezone
 
@@ -12,6 +13,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from app.sqlite_writers import TurnTakingConnection, attach_turn, take_turn_before_writing
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 # Ids are INTEGER keys on PostgreSQL: a larger id cannot exist, and binding one would fail as a 500.
@@ -51,12 +54,15 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc)
 
 
+SQLITE_BUSY_SECONDS = 10  # how long a writer waits for SQLite's lock (its turn first, then SQLite's own wait)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Foreign keys are off by default in SQLite; WAL lets the scheduler read while the web writes.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.close()
 
 
@@ -119,8 +125,14 @@ def make_engine(url: str, echo: bool = False, *, autocommit: bool = False) -> En
     # hide_parameters: a failed statement's message (and so its traceback) never carries the values
     # bound to it, which are customers' numbers and texts.
     kwargs: dict = {"echo": echo, "future": True, "hide_parameters": True}
+    database_file = None
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+        name = make_url(url).database
+        if name and name != ":memory:" and not name.startswith("file:") and not autocommit:
+            # Writers of a file queue for their turn across processes (app/sqlite_writers.py).
+            database_file = os.path.abspath(name)
+            kwargs["connect_args"]["factory"] = TurnTakingConnection
     else:
         kwargs["pool_pre_ping"] = not autocommit
     if autocommit:
@@ -129,6 +141,10 @@ def make_engine(url: str, echo: bool = False, *, autocommit: bool = False) -> En
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_savepoint)
+    if database_file is not None:
+        event.listen(engine, "connect", lambda dbapi_connection, _record: attach_turn(
+            dbapi_connection, database_file, SQLITE_BUSY_SECONDS))
+        event.listen(engine, "before_cursor_execute", take_turn_before_writing)
     return engine
 
 

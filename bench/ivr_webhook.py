@@ -1,20 +1,23 @@
 """How fast the hotline IVR answers Twilio, against the floor of a minimal signed-webhook app.
 
-Runs, in one go and on loopback only: the service under gunicorn (2 sync workers) on SQLite and
-on PostgreSQL, and a minimal Flask app that validates the signature and returns a fixed <Gather>.
-All servers start first and stay up (an idle one costs nothing); the welcome is then measured in
-rounds that take the apps in turn, so a noisy minute on a shared machine moves them alike, and
-the median round is reported. wrk (Debian package `wrk`) plays 16 concurrent callers with
-pre-signed requests (bench/signed_requests.lua).
+Runs, in one go and on loopback only: the service under gunicorn (the deployment's worker count,
+2 per core, sync workers; `--workers`) on SQLite and on PostgreSQL, and a minimal Flask app that
+validates the signature and returns a fixed <Gather>. All servers start first and stay up (an idle
+one costs nothing); each step is then measured in rounds that take the apps in turn, so a noisy
+minute on a shared machine moves them alike, and the median round is reported. wrk (Debian
+package `wrk`) plays 16 concurrent callers with pre-signed requests (bench/signed_requests.lua).
 
 The callers are a crowd, not one number: 10,000 known customers with a home AC, and every welcome
 comes from a different number, half of them known, so neither the caller lookup nor the parsing of
-the number is served from a cache. Measured per app: the welcome (`POST /twilio/voice`) and a
-ticket-creating step (the recorded complaint: ticket, escalation and confirmation text in one commit).
+the number is served from a cache. Measured per app: the welcome (`POST /twilio/voice`) and the
+ticket-creating step (the recorded complaint: ticket, escalation and confirmation text in one
+commit), each round on calls of its own walked to just before that step, each call's step sent once.
 
-    .venv/bin/python bench/ivr_webhook.py [--seconds 10] [--rounds 3] [--no-postgres]
+    .venv/bin/python bench/ivr_webhook.py [--seconds 10] [--rounds 3] [--workers N] [--no-postgres]
 
-Prints requests/s, p50 and p99 per step (medians of the rounds) and the ratio to the minimal app.
+Prints requests/s, p50 and p99 per step (medians of the rounds), the ratio to the minimal app, and
+whether the aims are met: the ticket step's p99 under 250 ms on each database, the welcome at
+least 0.7 of the minimal app. Exits non-zero when an answer was not a 200.
 """
 from __future__ import annotations
 
@@ -48,6 +51,10 @@ PG_SCHEMA = "bench_ivr"
 CONNECTIONS, THREADS = 16, 2
 KNOWN_CUSTOMERS = 10_000
 WELCOMES = 50_000
+TICKET_CALLS = 2_000  # calls walked to the ticket step per round (wrk sends each once)
+# The aims of issue 14, item 5.
+TICKET_P99_AIM_MS = 250
+WELCOME_RATIO_AIM = 0.7
 
 
 def known_number(i: int) -> str:
@@ -83,10 +90,10 @@ def minimal_app(base: str = f"http://127.0.0.1:{FIRST_PORT}"):
 
 
 class App:
-    """One app under gunicorn (2 sync workers) on its own loopback port, stopped on exit."""
+    """One app under gunicorn (sync workers) on its own loopback port, stopped on exit."""
 
-    def __init__(self, name: str, port: int, spec: str, env: dict | None = None) -> None:
-        self.name, self.port, self.spec, self.env = name, port, spec, env or {}
+    def __init__(self, name: str, port: int, spec: str, env: dict | None = None, workers: int = 2) -> None:
+        self.name, self.port, self.spec, self.env, self.workers = name, port, spec, env or {}, workers
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
@@ -111,7 +118,7 @@ class App:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}",
+            [str(Path(sys.executable).parent / "gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", self.spec],
             cwd=ROOT, env={**os.environ, **self.env, "PUBLIC_BASE_URL": self.base}, start_new_session=True)
         deadline = time.monotonic() + 30
@@ -141,7 +148,7 @@ def welcome_requests(app: App, path: Path, callers: list[str]) -> None:
             out.write(app.line("/twilio/voice", _call_params("CA" + secrets.token_hex(16), caller)) + "\n")
 
 
-def ticket_requests(app: App, path: Path, count: int) -> None:
+def ticket_requests(app: App, path: Path, count: int = TICKET_CALLS) -> None:
     """Calls brought to the complaint recording (key 3); the line recorded is the ticket-creating step."""
     started = int(time.time())
     calls = [("CA" + secrets.token_hex(16), known_number(i % KNOWN_CUSTOMERS)) for i in range(count)]
@@ -211,26 +218,56 @@ def reset_pg_schema() -> str:
     return f"{PG_BASE}{'&' if '?' in PG_BASE else '?'}options=-csearch_path%3D{PG_SCHEMA}"
 
 
-def service(name: str, port: int, url: str) -> App:
+def service(name: str, port: int, url: str, workers: int) -> App:
     prepare_database(url)
     return App(name, port, "wsgi:app", {"DATABASE_URL": url, "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_ACCOUNT_SID": SID,
-                                        "SMS_BACKEND": "log", "IVR_STAFF_NUMBERS": "+8613700000001"})
+                                        "SMS_BACKEND": "log", "IVR_STAFF_NUMBERS": "+8613700000001"}, workers)
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def _row(name: str, step: str, runs: list[dict], floor: float) -> str:
+    rates = [r["rps"] for r in runs]
+    return (f"{name:<14}{step:<13}{_median(runs, 'rps'):>9.0f}{_median(runs, 'p50_us') / 1000:>9.1f}"
+            f"{_median(runs, 'p99_us') / 1000:>9.1f}{_median(runs, 'rps') / floor:>8.2f}"
+            f"{f'{min(rates):.0f}-{max(rates):.0f}':>16}{sum(r['non2xx'] for r in runs):>9}"
+            f"{sum(r['socket_errors'] for r in runs):>9}")
+
+
+def aims(welcome: dict[str, list[dict]], tickets: dict[str, list[dict]]) -> list[tuple[str, bool]]:
+    """Each aim of item 5 with whether the medians of the rounds meet it."""
+    floor = _median(welcome["minimal app"], "rps")
+    met = []
+    for name, runs in welcome.items():
+        if name != "minimal app":
+            ratio = _median(runs, "rps") / floor
+            met.append((f"welcome on {name}: {ratio:.2f} of the minimal app (aim >= {WELCOME_RATIO_AIM})",
+                        ratio >= WELCOME_RATIO_AIM))
+    for name, runs in tickets.items():
+        p99 = _median(runs, "p99_us") / 1000
+        met.append((f"ticket step on {name}: p99 {p99:.0f} ms (aim < {TICKET_P99_AIM_MS} ms)", p99 < TICKET_P99_AIM_MS))
+    return met
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each measured run (default 10)")
-    parser.add_argument("--rounds", type=int, default=3, help="welcome runs per app, taken in turn (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per app and step, taken in turn (default 3)")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1),
+                        help="gunicorn workers per app (default 2 per core, as gunicorn.conf.py)")
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL run")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     work = Path(tempfile.mkdtemp(prefix="ivr-bench-"))
     load = os.getloadavg()[0]
-    apps = [App("minimal app", FIRST_PORT, f"bench.ivr_webhook:minimal_app('http://127.0.0.1:{FIRST_PORT}')"),
-            service("sqlite", FIRST_PORT + 1, f"sqlite:///{work / 'bench.sqlite3'}")]
+    apps = [App("minimal app", FIRST_PORT, f"bench.ivr_webhook:minimal_app('http://127.0.0.1:{FIRST_PORT}')",
+                workers=args.workers),
+            service("sqlite", FIRST_PORT + 1, f"sqlite:///{work / 'bench.sqlite3'}", args.workers)]
     if not args.no_postgres:
-        apps.append(service("postgresql", FIRST_PORT + 2, reset_pg_schema()))
+        apps.append(service("postgresql", FIRST_PORT + 2, reset_pg_schema(), args.workers))
     # Every welcome from its own number: half known customers, half strangers, shuffled.
     rng = random.Random(7)
     callers = [known_number(rng.randrange(KNOWN_CUSTOMERS)) if i % 2 else stranger_number(i) for i in range(WELCOMES)]
@@ -240,7 +277,7 @@ def main() -> None:
         welcome[app.name] = work / f"welcome-{app.port}.txt"
         welcome_requests(app, welcome[app.name], callers)
     runs: dict[str, list[dict]] = {app.name: [] for app in apps}
-    tickets: dict[str, dict] = {}
+    tickets: dict[str, list[dict]] = {app.name: [] for app in apps[1:]}
     try:
         for app in apps:
             app.start()
@@ -248,34 +285,34 @@ def main() -> None:
         for _ in range(args.rounds):
             for app in apps:
                 runs[app.name].append(wrk(app, welcome[app.name], args.seconds))
-        for app in apps[1:]:
-            rate = statistics.median(r["rps"] for r in runs[app.name])
-            path = work / f"ticket-{app.port}.txt"
-            ticket_requests(app, path, count=max(2000, int(rate * args.seconds * 0.6)))
-            tickets[app.name] = wrk(app, path, args.seconds, mode="once")
+        for round_no in range(args.rounds):
+            for app in apps[1:]:
+                path = work / f"ticket-{app.port}-{round_no}.txt"
+                ticket_requests(app, path)  # fresh calls each round, walked to just before the ticket
+                tickets[app.name].append(wrk(app, path, args.seconds, mode="once"))
     finally:
         for app in apps:
             app.stop()
 
-    def median_of(name: str, key: str) -> float:
-        return statistics.median(r[key] for r in runs[name])
-
-    floor = median_of("minimal app", "rps")
-    print(f"\n{CONNECTIONS} concurrent callers, gunicorn -w 2 (sync), wrk -t{THREADS}, {os.cpu_count()} cores, "
-          f"{args.seconds} s per run, welcome: median of {args.rounds} rounds taken in turn, load average {load:.1f} "
-          f"at the start; ratio = req/s / minimal app's median")
+    floor = _median(runs["minimal app"], "rps")
+    print(f"\n{CONNECTIONS} concurrent callers, gunicorn -w {args.workers} (sync), wrk -t{THREADS}, "
+          f"{os.cpu_count()} cores, {args.seconds} s per run, median of {args.rounds} rounds taken in turn, "
+          f"load average {load:.1f} at the start; ratio = req/s / minimal app's median welcome")
     print(f"{'app':<14}{'step':<13}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>8}{'req/s range':>16}"
           f"{'non-2xx':>9}{'sock err':>9}")
     for app in apps:
-        rates = [r["rps"] for r in runs[app.name]]
-        print(f"{app.name:<14}{'welcome':<13}{median_of(app.name, 'rps'):>9.0f}{median_of(app.name, 'p50_us') / 1000:>9.1f}"
-              f"{median_of(app.name, 'p99_us') / 1000:>9.1f}{median_of(app.name, 'rps') / floor:>8.2f}"
-              f"{f'{min(rates):.0f}-{max(rates):.0f}':>16}{sum(r['non2xx'] for r in runs[app.name]):>9}"
-              f"{sum(r['socket_errors'] for r in runs[app.name]):>9}")
-    for name, r in tickets.items():
-        print(f"{name:<14}{'ticket step':<13}{r['rps']:>9.0f}{r['p50_us'] / 1000:>9.1f}{r['p99_us'] / 1000:>9.1f}"
-              f"{r['rps'] / floor:>8.2f}{'':>16}{r['non2xx']:>9}{r['socket_errors']:>9}")
+        print(_row(app.name, "welcome", runs[app.name], floor))
+    for name, ticket_runs in tickets.items():
+        print(_row(name, "ticket step", ticket_runs, floor))
+        by_round = ", ".join(f"{r['p99_us'] / 1000:.0f}" for r in ticket_runs)
+        print(f"{'':<27}p99 by round: {by_round} ms")
+    print("aims:")
+    for line, met in aims(runs, tickets):
+        print(f"  {'met    ' if met else 'NOT MET'}  {line}")
     shutil.rmtree(work, ignore_errors=True)
+    failed = sum(r["non2xx"] + r["socket_errors"] for group in (runs, tickets) for rs in group.values() for r in rs)
+    if failed:
+        raise SystemExit(f"{failed} answers were not a 200")
 
 
 if __name__ == "__main__":

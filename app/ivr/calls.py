@@ -2,9 +2,14 @@
 
 The welcome is computed, not stored: Twilio sends From, To and CallSid with every request, so the
 first answer (step 1, whose URL names the flow) rebuilds the welcome's state and stores it. From
-then on the state is a row of `ivr_calls`, locked while a step runs, and each answer names the
-step `n` it expects next; a request with any other `n` is a retry and gets the stored answer
-again, so nothing is done twice.
+then on the state is a row of `ivr_calls`, and each answer names the step `n` it expects next; a
+request with any other `n` is a retry and gets the stored answer again, so nothing is done twice.
+
+A step reads the row without locking it and moves the call on optimistically: the row's UPDATE is
+`... WHERE id = ? AND step = n` (`step` is the mapper's version column), so when a retry of the
+same step got there first the UPDATE matches nothing, StaleDataError undoes the whole transaction
+(ticket, text and all) and the webhook runs the step again, which then finds it answered. On
+SQLite this keeps the database's single write lock off the step's reads and flow work.
 """
 from __future__ import annotations
 
@@ -13,11 +18,10 @@ from datetime import datetime, timedelta, timezone
 from datetime import tzinfo as TzInfo
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.database import begin_write
 from app.ivr import engine
 from app.ivr.flows import Flow, FlowSet
 from app.ivr.models import IvrCall
@@ -47,8 +51,11 @@ class UnknownCall(LookupError):
 
 
 def find_call(session: Session, call_sid: str) -> IvrCall | None:
-    """The call's row, locked until commit (PostgreSQL) so two workers never run one call's step at once."""
+    """The call's row, locked until commit (PostgreSQL): for the endings, which change it outside a step."""
     return session.scalar(select(IvrCall).where(IvrCall.call_sid == call_sid).with_for_update())
+
+
+_CALL_BY_SID = select(IvrCall).where(IvrCall.call_sid == bindparam("sid"))
 
 
 @dataclass
@@ -159,9 +166,11 @@ def _rebuild(session: Session, rt: Runtime, params: CallParams, query: dict) -> 
 
 
 def take_step(session: Session, rt: Runtime, params: CallParams, *, n: int | None, event: str, query: dict) -> str:
-    """Give Twilio's answer for step `n` to the call, and answer with what comes next."""
-    begin_write(session)
-    call = find_call(session, params.call_sid)
+    """Give Twilio's answer for step `n` to the call, and answer with what comes next.
+
+    Raises StaleDataError when another request moved the call on first (see the module's notes).
+    """
+    call = session.scalar(_CALL_BY_SID, {"sid": params.call_sid})
     if call is None:
         if n != 1:
             raise UnknownCall(f"no state for call {params.call_sid} at step {n}")
@@ -186,6 +195,15 @@ def take_step(session: Session, rt: Runtime, params: CallParams, *, n: int | Non
         engine.resume(step, answer)
     step.save()
     xml = turn.xml()
-    call.step, call.last_response, call.updated_at = n + 1, xml, rt.now
-    session.flush()
+    _move_on(session, call, n, xml, rt.now)
     return xml
+
+
+def _move_on(session: Session, call: IvrCall, n: int, xml: str, now: datetime) -> None:
+    """Store step `n`'s answer and expect step n + 1, if the call still waits for step `n`.
+
+    One UPDATE of the row's changes guarded by `step = n` (the version column): StaleDataError
+    when another request took step `n` meanwhile.
+    """
+    call.step, call.last_response, call.updated_at = n + 1, xml, now
+    session.flush()

@@ -36,3 +36,7 @@ class IvrCall(Base):
     end_status: Mapped[str | None] = mapped_column(String(16))
     abandoned: Mapped[bool] = mapped_column(Boolean, default=False)  # hung up before the flow's end
     callback_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+
+    # Every UPDATE of a call says `AND step = <the step read>`: a step is taken once even when two
+    # requests for it run at once (app/ivr/calls.py); the code sets the next step itself.
+    __mapper_args__ = {"version_id_col": step, "version_id_generator": False}

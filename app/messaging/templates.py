@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 
@@ -92,6 +93,7 @@ class SmsTemplates:
             trim_blocks=True,
             keep_trailing_newline=False,
         )
+        self._listings: dict[str, tuple[int, tuple[str, ...]]] = {}  # lang -> (directory mtime, names)
 
     def languages(self) -> list[str]:
         """The languages that have a directory of templates."""
@@ -165,22 +167,36 @@ class SmsTemplates:
                     problems.append(str(exc))
         return problems
 
-    def _own_names(self, lang: str, name: str) -> list[str]:
-        """Names of the template files in ``lang``'s own directory."""
-        known = isinstance(lang, str) and _LANG.fullmatch(lang) and (self.root / lang).is_dir()
-        if not known:
+    def _own_names(self, lang: str, name: str, *, fresh: bool = False) -> tuple[str, ...]:
+        """Names of the template files in ``lang``'s own directory.
+
+        Every text queued renders a template, so the listing is kept, keyed on the directory's
+        modification time: one stat per render instead of a listing and a stat per file.
+        ``fresh`` lists again whatever the time says (a file added within the clock's tick).
+        """
+        known = isinstance(lang, str) and _LANG.fullmatch(lang)
+        try:
+            info = (self.root / lang).stat() if known else None
+        except OSError:
+            info = None
+        if info is None or not stat.S_ISDIR(info.st_mode):
             raise TemplateError(str(lang), name, "unknown language")
-        return sorted(
+        kept = self._listings.get(lang)
+        if kept is not None and kept[0] == info.st_mtime_ns and not fresh:
+            return kept[1]
+        names = tuple(sorted(
             p.name[: -len(SUFFIX)]
             for p in (self.root / lang).iterdir()
             if p.is_file() and p.name.endswith(SUFFIX) and _NAME.fullmatch(p.name[: -len(SUFFIX)])
-        )
+        ))
+        self._listings[lang] = (info.st_mtime_ns, names)
+        return names
 
     def _resolve(self, name: str, lang: str) -> str:
         """The language whose file will be rendered: ``lang``, else zh, else TemplateError."""
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise TemplateError(str(lang), str(name), "unknown template")
-        if name in self._own_names(lang, name):
+        if name in self._own_names(lang, name) or name in self._own_names(lang, name, fresh=True):
             return lang
         if lang != FALLBACK_LANG and (self.root / FALLBACK_LANG / f"{name}{SUFFIX}").is_file():
             return FALLBACK_LANG
