@@ -37,15 +37,19 @@ def raise_escalation(
     detail: str = "",
     phone: str | None = None,
     message_id: int | None = None,
+    new_key: bool = False,
 ) -> Escalation:
     """Open an escalation unless one with the same `dedupe_key` exists; return the one that stands.
 
-    `phone` and `message_id` name the inbound text an item of the staff inbox was raised by."""
+    `phone` and `message_id` name the inbound text an item of the staff inbox was raised by.
+    `new_key`: the caller vouches that no row can hold `dedupe_key` yet (it names a ticket created
+    in this transaction), so it is not looked up; the unique index still refuses a second row."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
-    existing = session.scalar(select(Escalation).where(Escalation.dedupe_key == dedupe_key))
-    if existing is not None:
-        return existing
+    if not new_key:
+        existing = session.scalar(select(Escalation).where(Escalation.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
     escalation = Escalation(
         ticket_id=ticket_id, reason=reason, detail=detail, queue=queue,
         status="open", dedupe_key=dedupe_key, created_at=now, phone=phone, message_id=message_id,

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from app.config import PROJECT_ROOT
 from app.customers.phone_numbers import mask_phone
 from app.messaging.aliyun_templates import NotRegistered, registry
-from app.messaging.models import Message
+from app.messaging.models import Message, SmsBlock
 from app.messaging.policy import SendingPolicy
 from app.messaging.quiet_hours import QUIET_CATEGORIES
 from app.messaging.routes import session_routes
-from app.messaging.suppressions import SUPPRESSIBLE, is_suppressed, text_block
+from app.messaging.suppressions import SUPPRESSIBLE, is_suppressed
 from app.messaging.templates import SmsTemplates
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,13 @@ def queue_text(
     signature: str = "【志高】",
     send_after: datetime | None = None,
     policy: SendingPolicy | None = None,
+    new_key: bool = False,
 ) -> Message:
     """Render `template` and queue it for `phone`; a second call with the same `dedupe_key` returns the first row.
+
+    `new_key`: the caller vouches that no row can hold `dedupe_key` yet (it names a row created in
+    this transaction, such as a new ticket), so it is not looked up; the unique index still
+    refuses a second row.
 
     `policy` (SendingPolicy.from_settings) carries the configured signature, link rule, quiet
     hours and routes; without it the defaults apply with `signature` and the routes the session's
@@ -71,7 +76,7 @@ def queue_text(
     """
     if category not in CATEGORIES:
         raise ValueError(f"unknown text category {category!r}")
-    if dedupe_key is not None:
+    if dedupe_key is not None and not new_key:
         existing = session.scalar(select(Message).where(Message.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
@@ -109,16 +114,19 @@ def queue_text(
 def _refusal(session: Session, phone: str, body: str, category: str, now: datetime,
              policy: SendingPolicy) -> tuple[str, str | None]:
     """`queued` and no note, or why the text must not go."""
-    block = text_block(session, phone)
-    if block is not None:
-        return "refused", f"no text can reach this number ({block.reason}, Twilio {block.error_code}): call instead"
-    if category in SUPPRESSIBLE and is_suppressed(session, phone):
-        return "suppressed", f"the number opted out: no {category} texts"
-    identical = session.scalar(
+    # The number's block and the count of identical texts in one round trip: every text asks both.
+    blocked = select(SmsBlock.reason).where(SmsBlock.phone == phone).scalar_subquery()
+    blocked_code = select(SmsBlock.error_code).where(SmsBlock.phone == phone).scalar_subquery()
+    identical_count = (
         select(func.count()).select_from(Message).where(
             Message.phone == phone, Message.direction == "out", Message.body == body,
             Message.created_at > now - policy.identical_window, Message.status.in_(_COUNTED))
-    )
+        .scalar_subquery())
+    reason, error_code, identical = session.execute(select(blocked, blocked_code, identical_count)).one()
+    if reason is not None:
+        return "refused", f"no text can reach this number ({reason}, Twilio {error_code}): call instead"
+    if category in SUPPRESSIBLE and is_suppressed(session, phone):
+        return "suppressed", f"the number opted out: no {category} texts"
     if identical >= policy.identical_limit:
         hours = int(policy.identical_window.total_seconds() // 3600)
         return "refused", (f"would be identical text number {identical + 1} to this number within {hours} hours; "

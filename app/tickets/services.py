@@ -108,15 +108,16 @@ def create_ticket(session: Session, request: NewTicket, *, actor: str, now: date
     ticket.number = ticket_number(ticket.id)
     record_event(session, ticket, "create", actor=actor, now=now, status_before=None,
                  changes={"status": [None, ticket.status]}, note=request.summary[:200])
+    # The keys below name the ticket just made, so no row can hold them yet: not looked up.
     if is_mobile:
         queue_text(session, phone=phone, template="ticket_created", now=now, ticket_id=ticket.id,
-                   dedupe_key=f"ticket:{ticket.id}:created", signature=signature,
+                   dedupe_key=f"ticket:{ticket.id}:created", new_key=True, signature=signature,
                    context={"ticket_number": ticket.number, "kind_label": KIND_LABELS[request.kind],
                             "hotline": HOTLINE_BY_LINE[request.product_line]})
     if request.kind == "complaint":
         # A complaint goes to a supervisor at once (P-REC-4).
         raise_escalation(session, reason="complaint", queue="supervisor", now=now, ticket_id=ticket.id,
-                         dedupe_key=f"ticket:{ticket.id}:complaint", detail=request.summary[:500])
+                         dedupe_key=f"ticket:{ticket.id}:complaint", new_key=True, detail=request.summary[:500])
     session.flush()
     return CreateResult(ticket, created=True)
 

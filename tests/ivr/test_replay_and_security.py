@@ -1,7 +1,17 @@
 """Twilio may send a step twice: nothing is done twice. A request that is not Twilio's changes nothing."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.ivr.calls import Runtime, take_step
+from app.ivr.flows import load_flows
 from app.ivr.models import IvrCall
+from app.ivr.routing import CallParams
 from app.messaging.models import Message
 from app.tickets.models import Ticket
 from tests.ivr.conftest import BASE, STRANGER, call_row, count, tickets
@@ -98,3 +108,29 @@ def test_behind_a_proxy_the_signature_is_checked_over_public_base_url(phone, set
     call = phone(from_=STRANGER)
     assert call.post("/twilio/voice", sign_url="https://cc.example.com/twilio/voice").status == 200
     assert call.post("/twilio/voice").status == 403  # signed over the internal URL the proxy hides
+
+
+def test_a_step_another_request_took_meanwhile_is_undone_and_then_answered_as_stored(
+        app, settings, clock, phone, session, known_customer):
+    # Twilio's retry and the original run at once: the late one read the call while it still
+    # waited for this step; the other then took the step (one ticket, one text) and committed.
+    call = _at_the_fault_menu(phone)
+    action = call._target(call.last.gather.get("action"))
+    query = {key: values[0] for key, values in parse_qs(urlsplit(action).query).items()}
+    late = app.extensions["database"].session()
+    stale = late.scalar(select(IvrCall).where(IvrCall.call_sid == call.sid))
+    first = call.post(action, {"Digits": "1"})
+    assert count(session, Ticket) == 1 and stale.step == int(query["n"])
+
+    rt = Runtime(flows=load_flows(settings.ivr_flows_dir), settings=settings, now=clock.now(),
+                 tz=ZoneInfo(settings.tz_name))
+    params = CallParams.from_form({**call.params, "Digits": "1"})
+    with pytest.raises(StaleDataError):  # its UPDATE ... WHERE step = n finds the call moved on
+        take_step(late, rt, params, n=int(query["n"]), event=query["ev"], query=query)
+    late.rollback()
+    late.close()
+    session.expire_all()
+    assert count(session, Ticket) == 1 and count(session, Message) == 1
+    # The webhook runs a clashing step again: it now finds the step answered and repeats the answer.
+    assert call.post(action, {"Digits": "1"}).body == first.body
+    assert count(session, Ticket) == 1 and count(session, Message) == 1
