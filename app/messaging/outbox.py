@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
@@ -111,18 +111,22 @@ def queue_text(
     return message
 
 
+# The number's block and the count of identical texts in one round trip: every text asks both.
+# Built once: the statement is the same for every text, only its values change.
+_SENDING_CHECKS = select(
+    select(SmsBlock.reason).where(SmsBlock.phone == bindparam("phone")).scalar_subquery(),
+    select(SmsBlock.error_code).where(SmsBlock.phone == bindparam("phone")).scalar_subquery(),
+    select(func.count()).select_from(Message).where(
+        Message.phone == bindparam("phone"), Message.direction == "out", Message.body == bindparam("body"),
+        Message.created_at > bindparam("since"), Message.status.in_(_COUNTED)).scalar_subquery(),
+)
+
+
 def _refusal(session: Session, phone: str, body: str, category: str, now: datetime,
              policy: SendingPolicy) -> tuple[str, str | None]:
     """`queued` and no note, or why the text must not go."""
-    # The number's block and the count of identical texts in one round trip: every text asks both.
-    blocked = select(SmsBlock.reason).where(SmsBlock.phone == phone).scalar_subquery()
-    blocked_code = select(SmsBlock.error_code).where(SmsBlock.phone == phone).scalar_subquery()
-    identical_count = (
-        select(func.count()).select_from(Message).where(
-            Message.phone == phone, Message.direction == "out", Message.body == body,
-            Message.created_at > now - policy.identical_window, Message.status.in_(_COUNTED))
-        .scalar_subquery())
-    reason, error_code, identical = session.execute(select(blocked, blocked_code, identical_count)).one()
+    reason, error_code, identical = session.execute(
+        _SENDING_CHECKS, {"phone": phone, "body": body, "since": now - policy.identical_window}).one()
     if reason is not None:
         return "refused", f"no text can reach this number ({reason}, Twilio {error_code}): call instead"
     if category in SUPPRESSIBLE and is_suppressed(session, phone):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from datetime import tzinfo as TzInfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
@@ -84,10 +84,13 @@ def _validate(session: Session, request: NewTicket) -> tuple[str, bool, Unit | N
     return phone, is_mobile, unit
 
 
+_BY_IDEMPOTENCY_KEY = select(Ticket).where(Ticket.idempotency_key == bindparam("key"))  # built once: every ticket asks
+
+
 def create_ticket(session: Session, request: NewTicket, *, actor: str, now: datetime, signature: str = "【志高】") -> CreateResult:
     """Log a request for service with its SLA clocks, its first event and its confirmation text."""
     if request.idempotency_key:
-        earlier = session.scalar(select(Ticket).where(Ticket.idempotency_key == request.idempotency_key))
+        earlier = session.scalar(_BY_IDEMPOTENCY_KEY, {"key": request.idempotency_key})
         if earlier is not None:
             return CreateResult(earlier, created=False)
     phone, is_mobile, unit = _validate(session, request)
