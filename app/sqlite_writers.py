@@ -35,6 +35,7 @@ class WriterTurn:
         self.path, self.timeout = path, timeout
         self._fd: int | None = None
         self.held = False
+        self._holder: set | None = None  # the set of the thread that took the turn
 
     def take(self) -> bool:
         """Wait for the turn (at most `timeout` seconds); False when it was not had."""
@@ -52,6 +53,7 @@ class WriterTurn:
                 return False
         self.held = True
         held_here.add(self.path)
+        self._holder = held_here
         return True
 
     def _wait(self) -> bool:
@@ -83,7 +85,9 @@ class WriterTurn:
         if not self.held:
             return
         self.held = False
-        _held.__dict__.setdefault("paths", set()).discard(self.path)
+        if self._holder is not None:  # a pooled connection may be rolled back by another thread
+            self._holder.discard(self.path)
+            self._holder = None
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
@@ -103,15 +107,17 @@ class TurnTakingConnection(sqlite3.Connection):
         try:
             super().commit()
         finally:
-            if self.turn is not None and not self.in_transaction:
-                self.turn.release()
+            self._transaction_ended()
 
     def rollback(self) -> None:
         try:
             super().rollback()
         finally:
-            if self.turn is not None and not self.in_transaction:
-                self.turn.release()
+            self._transaction_ended()
+
+    def _transaction_ended(self) -> None:
+        if self.turn is not None and not self.in_transaction:
+            self.turn.release()
 
     def close(self) -> None:
         try:
