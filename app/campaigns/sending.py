@@ -23,6 +23,7 @@ from app.campaigns.audience import Rules, materialise
 from app.campaigns.kinds import KINDS
 from app.campaigns.models import Campaign, CampaignRecipient
 from app.campaigns.policy import CampaignPolicy
+from app.campaigns.recall_calls import calls_left
 from app.campaigns.services import first_send_at, record
 from app.campaigns.texts import TEMPLATE, compile_text, render_body
 from app.customers.models import Customer
@@ -78,7 +79,9 @@ def _work_on(session, campaign: Campaign, now, policy, observer) -> Step:
     handled, queued = _hand_over(session, campaign, now, policy, observer)
     if handled:
         return Step(worked=True, queued=queued)
-    if session.scalar(_pending(campaign).limit(1)) is None:
+    # A recall is done when its calls are placed as well (app.campaigns.recall_calls places them).
+    if session.scalar(_pending(campaign).limit(1)) is None and not (KINDS[campaign.kind].safety
+                                                                   and calls_left(session, campaign)):
         campaign.status = "done"
         record(session, campaign, "done", ACTOR, now, "every recipient handed over or marked why not")
         return Step(worked=True, done=1)
@@ -114,6 +117,10 @@ def _expire(session, campaign: Campaign, now: datetime) -> int:
     expired = session.execute(update(CampaignRecipient).where(
         CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.status == "pending")
         .values(status="expired", reason="ends_by").execution_options(synchronize_session=False)).rowcount
+    expired += session.execute(update(CampaignRecipient).where(  # a recall's calls not placed by then
+        CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.reason == "needs_call",
+        CampaignRecipient.call_status.is_(None)).values(call_status="expired")
+        .execution_options(synchronize_session=False)).rowcount
     campaign.status = "done"
     record(session, campaign, "expired", ACTOR, now, f"{expired} unsent, {withdrawn} withdrawn from the outbox")
     return expired + withdrawn
