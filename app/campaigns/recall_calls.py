@@ -71,10 +71,16 @@ def calls_left(session: Session, campaign: Campaign) -> bool:
     return session.scalar(_to_call(campaign).limit(1)) is not None
 
 
-def _due(campaign: Campaign, now: datetime, limit: int) -> int:
-    """How many calls are due now at the campaign's rate (no burst after a stop: from now at most)."""
+def _start_slot(campaign: Campaign, now: datetime, policy: CampaignPolicy) -> datetime:
+    """The first call's slot: the next free one, or now; a recall that fell behind (quiet hours, a
+    stopped scheduler) catches up at most `lookahead` (the job runs once a minute), never bursts."""
+    return max(campaign.next_call_at or now, now - policy.lookahead)
+
+
+def _due(campaign: Campaign, now: datetime, policy: CampaignPolicy, limit: int) -> int:
+    """How many calls are due now at the campaign's rate, at most `limit`."""
     step = timedelta(seconds=60 / campaign.rate_per_minute)
-    slot = max(campaign.next_call_at or now, now - step)
+    slot = _start_slot(campaign, now, policy)
     due = 0
     while slot <= now and due < limit:
         due, slot = due + 1, slot + step
@@ -154,11 +160,11 @@ def place_recall_calls(database: Database, dialer: TwilioDialer | None, *, now: 
             return result
         work = []
         for campaign in _recalls_calling(session, now, policy):
-            due = _due(campaign, now, policy.calls_per_pass - len(work))
+            due = _due(campaign, now, policy, policy.calls_per_pass - len(work))
             ids = list(session.scalars(_to_call(campaign).limit(due))) if due else []
             if ids:
                 step = timedelta(seconds=60 / campaign.rate_per_minute)
-                campaign.next_call_at = max(campaign.next_call_at or now, now - step) + step * len(ids)
+                campaign.next_call_at = _start_slot(campaign, now, policy) + step * len(ids)
                 work.extend(ids)
         session.commit()
     for recipient_id in work:

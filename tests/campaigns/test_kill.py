@@ -9,16 +9,18 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
 from app.campaigns.models import CampaignRecipient
 from app.campaigns.sending import run_campaign_dispatch
+from app.config import Settings
 from app.messaging.models import Message
+from scheduler.jobs import JOBS, JobContext
 from tests.campaigns.conftest import approved, make_owner
-from tests.conftest import postgresql_only
+from tests.conftest import TWILIO_TEST_SID, TWILIO_TEST_TOKEN, postgresql_only
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,3 +61,43 @@ def test_a_dispatcher_killed_mid_batch_texts_nobody_twice_and_nobody_is_skipped(
     texts = dict(session.execute(select(Message.phone, func.count()).group_by(Message.phone)).all())
     assert texts == {phone: 1 for phone in phones}
     assert set(session.scalars(select(CampaignRecipient.status))) == {"queued"}
+
+
+@postgresql_only
+def test_a_dispatcher_killed_inside_a_recall_call_never_calls_that_owner_again(session, database, clock, policy,
+                                                                              database_url, standin):
+    """Killed while Twilio's answer to a call's create is held (the call exists at Twilio, the row
+    has no CallSid): the rerun calls everyone else once, that owner never again, and marks the
+    row `unknown` once its claim's lease is over."""
+    phones = [make_owner(session, phone=f"+8677123456{n:02d}", kind="fixed_line").phones[0].e164 for n in range(4)]
+    recall = approved(session, clock, kind="recall", template="志高安全召回通知：请停用并致电。", rate=10)
+    standin.set_delay(600)
+    env = dict(os.environ, DATABASE_URL=database_url, SMS_BACKEND="log", VOICE_BACKEND="twilio",
+               TWILIO_ACCOUNT_SID=TWILIO_TEST_SID, TWILIO_AUTH_TOKEN=TWILIO_TEST_TOKEN, TWILIO_API_URL=standin.url,
+               TWILIO_SMS_FROM="+15005550006", PUBLIC_BASE_URL="https://cc.example.com")
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "campaign_dispatch",
+                             "--now", clock.now().isoformat()], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert standin.wait_for(lambda s: len(s.calls) == 1, timeout=120), "no call was placed"
+        assert proc.poll() is None, "the dispatcher ended instead of waiting for Twilio's answer"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    standin.set_delay(0)
+    settings = Settings(database_url=database_url, twilio_account_sid=TWILIO_TEST_SID,
+                        twilio_auth_token=TWILIO_TEST_TOKEN, sms_backend="log", twilio_api_url=standin.url,
+                        voice_backend="twilio", sms_from="+15005550006", public_base_url="https://cc.example.com")
+    context = JobContext(database, settings)
+    for minutes in (1, 2, 15):
+        JOBS["campaign_dispatch"](context, clock.now() + timedelta(minutes=minutes))
+    calls = {}
+    for call in standin.calls:
+        calls[call["to"]] = calls.get(call["to"], 0) + 1
+    assert calls == {phone: 1 for phone in phones}
+    session.expire_all()
+    statuses = sorted(session.scalars(select(CampaignRecipient.call_status)
+                                      .where(CampaignRecipient.campaign_id == recall.id)))
+    assert statuses == ["placed", "placed", "placed", "unknown"]
