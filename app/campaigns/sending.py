@@ -28,7 +28,7 @@ from app.campaigns.services import first_send_at, record
 from app.campaigns.texts import TEMPLATE, compile_text, render_body
 from app.customers.models import Customer
 from app.messaging.models import Message, Suppression
-from app.messaging.outbox import queue_text
+from app.messaging.outbox import TextItem, queue_texts
 from app.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -193,11 +193,12 @@ def _hand_over(session, campaign: Campaign, now, policy: CampaignPolicy, observe
                            .order_by(CampaignRecipient.id)).all()
     template, kind = compile_text(campaign.template), KINDS[campaign.kind]
     batch, queued = campaign.batches + 1, 0
-    for (recipient, product_line, serial), slot in zip(rows, slots):
-        body = render_body(template, campaign.kind, product_line, serial)
-        message = queue_text(session, phone=recipient.phone, template=TEMPLATE, context={"body": body}, now=now,
-                             category=kind.category, dedupe_key=f"campaign:{campaign.id}:{recipient.phone}",
-                             send_after=slot, policy=policy.sending)
+    # Rendered per recipient (Jinja2), handed to the outbox as one batch: a few queries, one flush.
+    items = [TextItem(phone=recipient.phone, context={"body": render_body(template, campaign.kind, product_line, serial)},
+                      dedupe_key=f"campaign:{campaign.id}:{recipient.phone}", send_after=slot)
+             for (recipient, product_line, serial), slot in zip(rows, slots)]
+    messages = queue_texts(session, items, template=TEMPLATE, now=now, category=kind.category, policy=policy.sending)
+    for (recipient, _line, _serial), message in zip(rows, messages):
         recipient.message_id, recipient.batch, recipient.queued_at = message.id, batch, now
         recipient.status, recipient.reason = ("queued", None) if message.status == "queued" else ("excluded", message.status)
         queued += recipient.status == "queued"
