@@ -31,7 +31,7 @@ from app.messaging.policy import SendingPolicy
 from app.messaging.quiet_hours import QUIET_CATEGORIES
 from app.messaging.routes import session_routes
 from app.messaging.suppressions import SUPPRESSIBLE, is_suppressed, suppressed_among, text_blocks
-from app.messaging.templates import SmsTemplates
+from app.messaging.templates import PreparedTemplate, SmsTemplates
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def queue_texts(session: Session, items: Sequence[TextItem], *, template: str, n
     known = _existing(session, [item.dedupe_key for item in items if item.dedupe_key])
     fresh = [item for item in items if item.dedupe_key not in known]
     batch = _Refusals.read(session, {item.phone for item in fresh}, category, now, policy)
-    renderers: dict[str, SmsTemplates] = {}
+    renderers: dict[str, PreparedTemplate] = {}
     out: list[Message] = []
     added: list[Message] = []
     for item in items:
@@ -114,9 +114,10 @@ def queue_texts(session: Session, items: Sequence[TextItem], *, template: str, n
             out.append(known[item.dedupe_key])
             continue
         provider = policy.routes.backend_for(item.phone)
-        if provider not in renderers:
-            renderers[provider] = sms_templates(policy.signature_for(provider), allow_urls=policy.allow_urls)
-        rendered = renderers[provider].render(template, lang, marketing=category == "marketing",
+        if provider not in renderers:  # found and compiled once per route of the batch
+            renderers[provider] = sms_templates(policy.signature_for(provider),
+                                                allow_urls=policy.allow_urls).prepare(template, lang)
+        rendered = renderers[provider].render(marketing=category == "marketing",
                                               opt_out=policy.routes.opt_out(item.phone),
                                               opt_out_key=policy.routes.opt_out_key(item.phone), **item.context)
         status, note = batch.verdict(item.phone, rendered.body, category, policy)
