@@ -20,7 +20,8 @@ from app.units.models import Unit
 
 # How consent was recorded: staff through the API (hotline ... email), the install list (`import`),
 # a text (`sms`: 订阅 gives it, any refusal word withdraws it) and the IVR's offer (`ivr`).
-CONSENT_SOURCES = ("hotline", "sms", "paper_form", "web", "counter", "email", "import", "ivr")
+STAFF_CONSENT_SOURCES = ("hotline", "sms", "paper_form", "web", "counter", "email")  # what staff may record
+CONSENT_SOURCES = (*STAFF_CONSENT_SOURCES, "import", "ivr")
 
 
 @dataclass(frozen=True)

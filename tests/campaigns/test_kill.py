@@ -31,6 +31,24 @@ def waiting_on_a_lock(database) -> bool:
                                  "AND query ILIKE 'INSERT INTO messages%'")).scalar_one() > 0
 
 
+def kill_dispatcher_when(env: dict, now: datetime, held, what: str) -> None:
+    """Run the job campaign_dispatch as its own process and `kill -9` it once `held()` says it is
+    stuck where the test holds it (asserting it is still running there)."""
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "campaign_dispatch",
+                             "--now", now.isoformat()], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not held() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, f"the dispatcher ended instead of {what}"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
 @postgresql_only
 def test_a_dispatcher_killed_mid_batch_texts_nobody_twice_and_nobody_is_skipped(session, database, clock, policy,
                                                                                 database_url):
@@ -41,20 +59,10 @@ def test_a_dispatcher_killed_mid_batch_texts_nobody_twice_and_nobody_is_skipped(
                          "attempts, created_at, send_after, segments) VALUES ('out', :p, 'held', 'reminder', 5, "
                          "'refused', :k, 0, :t, :t, 1)"),
                     {"p": phones[15], "k": f"campaign:{campaign.id}:{phones[15]}", "t": datetime.now(timezone.utc)})
-    env = dict(os.environ, DATABASE_URL=database_url, SMS_BACKEND="log")
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "campaign_dispatch",
-                             "--now", clock.now().isoformat()], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while not waiting_on_a_lock(database) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert proc.poll() is None, "the dispatcher ended instead of waiting inside its batch"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
+        kill_dispatcher_when(dict(os.environ, DATABASE_URL=database_url, SMS_BACKEND="log"), clock.now(),
+                             lambda: waiting_on_a_lock(database), "waiting inside its batch")
     finally:
-        if proc.poll() is None:
-            proc.kill()
         blocker.rollback()
         blocker.close()
     run_campaign_dispatch(database, now=clock.now(), policy=policy)
@@ -75,17 +83,8 @@ def test_a_dispatcher_killed_inside_a_recall_call_never_calls_that_owner_again(s
     env = dict(os.environ, DATABASE_URL=database_url, SMS_BACKEND="log", VOICE_BACKEND="twilio",
                TWILIO_ACCOUNT_SID=TWILIO_TEST_SID, TWILIO_AUTH_TOKEN=TWILIO_TEST_TOKEN, TWILIO_API_URL=standin.url,
                TWILIO_SMS_FROM="+15005550006", PUBLIC_BASE_URL="https://cc.example.com")
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run", "campaign_dispatch",
-                             "--now", clock.now().isoformat()], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        assert standin.wait_for(lambda s: len(s.calls) == 1, timeout=120), "no call was placed"
-        assert proc.poll() is None, "the dispatcher ended instead of waiting for Twilio's answer"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    kill_dispatcher_when(env, clock.now(), lambda: len(standin.calls) == 1,
+                         "waiting for Twilio's answer to its call")
     standin.set_delay(0)
     settings = Settings(database_url=database_url, twilio_account_sid=TWILIO_TEST_SID,
                         twilio_auth_token=TWILIO_TEST_TOKEN, sms_backend="log", twilio_api_url=standin.url,
