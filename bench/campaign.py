@@ -15,6 +15,7 @@ with marketing consent and every 97th number suppressed; then, in one run:
    a window (default 300 s) against the set rate. The rest of the campaign is then cancelled.
 
     /work/venv/bin/python bench/campaign.py [--customers 1000000] [--handover N] [--rate 6000] [--window 300]
+                                            [--materialise-only]
 
 Runs take a while (about half an hour at a million): the fill, 970,000 texts handed over, the
 catch-up and the window. The machine is shared: figures vary with what else runs.
@@ -211,6 +212,8 @@ def main() -> int:
     parser.add_argument("--handover", type=int, default=None, help="texts to hand over (default: all)")
     parser.add_argument("--rate", type=int, default=6000, help="the campaign's rate, texts a minute")
     parser.add_argument("--window", type=float, default=300.0, help="seconds the drain is measured over")
+    parser.add_argument("--materialise-only", action="store_true", help="fill, then only the baseline and "
+                        "the materialisation (a rerun on a quieter machine)")
     args = parser.parse_args()
     db_url = f"{PG}?options=-csearch_path%3D{SCHEMA}"
     print(f"machine: {os.cpu_count()} cores; PostgreSQL; schema {SCHEMA}", flush=True)
@@ -221,6 +224,9 @@ def main() -> int:
     policy = CampaignPolicy(sending=CampaignPolicy().sending.__class__(quiet_hours=None),
                             lookahead=timedelta(days=30), batch_size=500)
     campaign_id = bench_materialise(db, policy, args.rate)
+    if args.materialise_only:
+        db.dispose()
+        return 0
     bench_handover(db, policy, campaign_id, args.handover)
     bench_drain(db, db_url, campaign_id, args.rate, args.window)
     db.dispose()
