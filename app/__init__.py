@@ -8,6 +8,7 @@ from flask import Flask
 
 from app.api import api
 from app.api.errors import register_json_errors
+from app.campaigns.recalls import recall_reply_handler
 from app.care.booking import booking_reply_handler
 from app.clock import SystemClock
 from app.closed_loop.replies import survey_reply_handler
@@ -26,6 +27,7 @@ from app.tickets.urging import urge_reply_handler
 from app.web import close_db_session
 from app.webhooks.aliyun import aliyun_webhooks
 from app.webhooks.fallback import fallback
+from app.webhooks.recall import recall_webhooks
 from app.webhooks.sms import sms_webhooks
 from app.webhooks.voice import voice
 
@@ -79,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sms_webhooks)
     app.register_blueprint(aliyun_webhooks)
     app.register_blueprint(voice)
+    app.register_blueprint(recall_webhooks)
     app.register_blueprint(fallback)
 
 
@@ -96,11 +99,13 @@ def register_sms_reply_handlers(app: Flask) -> None:
 
 
 def register_closed_loop_replies(app: Flask) -> None:
-    """催办 for an open repair, replies to a maintenance reminder (预约) and to a satisfaction survey; the
-    booking word is tried before the survey, so 预约 from a customer with an open survey books rather
-    than counting as a bad answer."""
+    """催办 for an open repair, answers to a recall (1 or 预约), replies to a maintenance reminder (预约) and
+    to a satisfaction survey; the recall is tried before the booking (a safety notice first) and the
+    booking word before the survey, so 预约 from a customer with an open survey books rather than
+    counting as a bad answer."""
     settings = app.extensions["settings"]
     app.extensions["sms_reply_handlers"].append(urge_reply_handler(SendingPolicy.from_settings(settings),
                                                                    ZoneInfo(settings.tz_name)))
+    app.extensions["sms_reply_handlers"].append(recall_reply_handler(settings.sms_signature))
     app.extensions["sms_reply_handlers"].append(booking_reply_handler(settings.sms_signature))
     app.extensions["sms_reply_handlers"].append(survey_reply_handler(SurveyPolicy.from_settings(settings)))

@@ -161,6 +161,15 @@ class Settings:
     campaign_auto_approve: bool = False
     campaign_seasons_file: Path | None = None
 
+    def outbound_caller_ids(self) -> dict[str, str]:
+        """Product line -> the Twilio number the service's own calls for it come from (its hotline's,
+        so the customer sees that hotline). China's 400 numbers cannot be hosted at Twilio: skipped."""
+        caller_ids: dict[str, str] = {}
+        for number, line in self.hotlines.items():
+            if not number.startswith("+86400"):
+                caller_ids.setdefault(line, number)
+        return caller_ids
+
     @classmethod
     def from_environment(cls, environ: dict | None = None, instance_path: Path | None = None) -> "Settings":
         """Read the variables of interfaces.md; a value that cannot work raises ConfigurationError

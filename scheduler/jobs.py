@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from app.campaigns.calendar import draft_idle_poweroff, draft_seasonal_alerts
 from app.campaigns.policy import CampaignPolicy
+from app.campaigns.recall_calls import place_recall_calls
 from app.campaigns.sending import run_campaign_dispatch
 from app.care.maintenance import send_maintenance_reminders
 from app.clock import SystemClock
@@ -149,10 +150,14 @@ JOBS["fallback_replay"] = fallback_replay
 
 
 def campaign_dispatch(ctx: JobContext, now: datetime) -> str:
-    """Start due campaigns, hand their texts to the outbox at their rate, expire the unsent at ends_by."""
-    result = run_campaign_dispatch(ctx.database, now=now, policy=CampaignPolicy.from_settings(ctx.settings))
+    """Start due campaigns, hand their texts to the outbox at their rate, expire the unsent at ends_by,
+    and place a recall's calls to owners no text reaches (VOICE_BACKEND=twilio)."""
+    policy = CampaignPolicy.from_settings(ctx.settings)
+    result = run_campaign_dispatch(ctx.database, now=now, policy=policy)
+    calls = place_recall_calls(ctx.database, dialer_for(ctx.settings), now=now, policy=policy)
     return (f"started {result.started} (recipient rows), queued {result.queued}, expired {result.expired}, "
-            f"paused {result.paused}, done {result.done}")
+            f"paused {result.paused}, done {result.done}; recall calls placed {calls.placed}, "
+            f"refused {calls.refused}, unknown {calls.unknown}, no line {calls.no_line}")
 
 
 def seasonal_alerts(ctx: JobContext, now: datetime) -> str:

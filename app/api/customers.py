@@ -95,7 +95,7 @@ def put_consent(customer_id: int):
     """The customer's own word on marketing texts, with how it was given (P-PRIV-1); never implied."""
     data = json_object()
     marketing = boolean(data, "marketing", required=True)
-    source = choice(data, "source", records.CONSENT_SOURCES, required=True)
+    source = choice(data, "source", records.STAFF_CONSENT_SOURCES, required=True)
     note = optional_text(data, "note", 500) or ""
     session = db_session()
     customer = records.get_customer(session, customer_id)

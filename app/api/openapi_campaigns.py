@@ -86,9 +86,12 @@ DOCUMENT["paths"].update({
     "/campaigns/{campaign_id}/stats": {"get": {
         "summary": "Counted from the campaign's recipient rows and the texts they became",
         "parameters": [_CAMPAIGN_ID],
-        "responses": {"200": _resp("the stats", {"type": "object", "properties": {
-            name: _COUNT for name in ("audience", "queued", "pending", "sent", "delivered", "failed", "suppressed",
-                                      "needs_call", "expired", "cancelled", "opted_out_since", "replies")}}),
+        "responses": {"200": _resp("the stats; a recall's add called, reached, answered, fixed and calls (rows by "
+                                   "call status)", {"type": "object", "properties": {
+            **{name: _COUNT for name in ("audience", "queued", "pending", "sent", "delivered", "failed", "suppressed",
+                                         "needs_call", "expired", "cancelled", "opted_out_since", "replies", "called",
+                                         "reached", "answered", "fixed")},
+            "calls": {"type": "object", "additionalProperties": _COUNT}}}),
             **_errors(401, 403, 404)}}},
     "/campaigns/{campaign_id}/approve": _move(
         "Approve a draft (supervisor or admin); the drafter's own approval is a 403, a draft still waiting "

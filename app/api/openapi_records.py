@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.api.openapi import _DATE, _ID, _PAGING, _PHONE, DOCUMENT, _errors, _obj, _path, _q, _resp, _text
-from app.customers.records import CONSENT_SOURCES
+from app.customers.records import STAFF_CONSENT_SOURCES
 from app.network.services import CONTRACT_STATUSES, REVIEW_STATUSES
 from app.product_lines import PRODUCT_LINES
 
@@ -57,7 +57,7 @@ DOCUMENT["paths"].update({
         "summary": "The customer's marketing consent, given or withdrawn, with how (P-PRIV-1)",
         "parameters": [_CUSTOMER_ID],
         "requestBody": {"required": True, "content": {"application/json": {"schema": _obj({
-            "marketing": {"type": "boolean"}, "source": {"enum": list(CONSENT_SOURCES)},
+            "marketing": {"type": "boolean"}, "source": {"enum": list(STAFF_CONSENT_SOURCES)},
             "note": _text(500, optional=True)}, required=("marketing", "source"))}}},
         "responses": {"200": _resp("the customer", _CUSTOMER), **_errors(*_JSON_BODY)}}},
     "/customers/{customer_id}/export": {"get": {

@@ -5,6 +5,15 @@ A recipient row's `status`:
     pending -> queued (handed to the outbox; `message_id` names the text)
             \\-> excluded (`reason`: suppressed, no_consent, frequency_cap; recalls: needs_call)
             \\-> expired (unsent at `ends_by`) | cancelled (the campaign was cancelled)
+
+A recall's `needs_call` rows are called (app.campaigns.recall_calls); `call_status` says how far:
+
+    None -> calling (claimed, committed before Twilio's create) -> placed (CallSid kept)
+         -> Twilio's final status (completed, no-answer, busy, failed, canceled)
+         \\-> refused (Twilio said no) | unknown (claimed, never recorded: not called again)
+
+`reached_at`: the owner picked up the call, or the text was delivered; `answered_at` and
+`ticket_id`: the owner answered (text 1 or 预约, key 1) and got the repair ticket linked here.
 """
 from __future__ import annotations
 
@@ -43,6 +52,8 @@ class Campaign(Base):
     origin_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     waiting_reason: Mapped[str | None] = mapped_column(String(300))
     paused_reason: Mapped[str | None] = mapped_column(String(300))
+    # A recall's calls are placed at its rate too: the time of the next one.
+    next_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CampaignEvent(Base):
@@ -69,6 +80,10 @@ class CampaignRecipient(Base):
         Index("ix_campaign_recipients_phone_queued", "phone", "queued_at"),
         # A batch's outcome (the failure share), without reading the rest of a million rows.
         Index("ix_campaign_recipients_batch", "campaign_id", "batch"),
+        # A recall's calls still to place, and a reply's recall found by its number.
+        Index("ix_campaign_recipients_calls", "campaign_id", "reason", "call_status"),
+        Index("ix_campaign_recipients_phone", "phone"),
+        UniqueConstraint("call_sid", name="uq_campaign_recipients_call_sid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,3 +97,9 @@ class CampaignRecipient(Base):
     batch: Mapped[int | None] = mapped_column(Integer)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    call_status: Mapped[str | None] = mapped_column(String(16))
+    call_sid: Mapped[str | None] = mapped_column(String(40))
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", name="fk_campaign_recipients_ticket"))

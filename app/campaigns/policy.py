@@ -25,6 +25,18 @@ class CampaignPolicy:
     auto_approve: bool = False  # calendar drafts approved by the calendar itself
     seasons_file: Path = SEASONS_FILE
     tz: str = "Asia/Shanghai"  # business time: dates of the audience (warranty) and of the calendar
+    # A recall's calls: the URL Twilio fetches their TwiML from, and the numbers they come from.
+    public_base_url: str | None = None
+    caller_ids: dict[str, str] = field(default_factory=dict)  # product line -> Twilio number
+    default_caller_id: str | None = None
+    # A call claimed but never recorded as placed (the process died mid-create) is not placed
+    # again, since Twilio may have placed it: after this lease it is marked `unknown`.
+    call_lease: timedelta = timedelta(minutes=10)
+    calls_per_pass: int = 100  # calls one pass of the job places at most (each is an HTTP round trip)
+
+    def caller_id_for(self, product_line: str) -> str | None:
+        """The number a recall call for `product_line` comes from."""
+        return self.caller_ids.get(product_line) or self.default_caller_id
 
     @property
     def quiet_hours(self) -> QuietHours | None:
@@ -34,4 +46,6 @@ class CampaignPolicy:
     def from_settings(cls, settings: Settings) -> "CampaignPolicy":
         return cls(cap_days=settings.campaign_frequency_days, fail_share=settings.campaign_fail_share,
                    sending=SendingPolicy.from_settings(settings), auto_approve=settings.campaign_auto_approve,
-                   seasons_file=settings.campaign_seasons_file or SEASONS_FILE, tz=settings.tz_name)
+                   seasons_file=settings.campaign_seasons_file or SEASONS_FILE, tz=settings.tz_name,
+                   public_base_url=settings.public_base_url, caller_ids=settings.outbound_caller_ids(),
+                   default_caller_id=settings.survey_caller_id or settings.sms_from)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.campaigns.audience import Audience, Rules, count_audience, sample_numbers
@@ -16,6 +16,7 @@ from app.campaigns.texts import TEMPLATE, compile_text, render_body
 from app.customers.phone_numbers import mask_phone
 from app.messaging.models import Message, Suppression
 from app.messaging.outbox import sms_templates
+from app.tickets.models import Ticket
 from app.units.models import Unit
 
 
@@ -71,6 +72,7 @@ def stats(session: Session, campaign: Campaign) -> dict:
     texts = dict(session.execute(select(Message.status, func.count())
                                  .join(CampaignRecipient, CampaignRecipient.message_id == Message.id)
                                  .where(rows).group_by(Message.status)).all())
+    recall = _recall_counts(session, campaign) if KINDS[campaign.kind].safety else {}
     since = campaign.materialised_at
     phones = select(CampaignRecipient.phone).where(rows)
     opted_out = replies = 0
@@ -88,5 +90,22 @@ def stats(session: Session, campaign: Campaign) -> dict:
         "suppressed": excluded.get("suppressed", 0),
         "needs_call": excluded.get("needs_call", 0),
         "expired": by_status.get("expired", 0), "cancelled": by_status.get("cancelled", 0),
-        "excluded": excluded, "opted_out_since": opted_out, "replies": replies,
+        "excluded": excluded, "opted_out_since": opted_out, "replies": replies, **recall,
     }
+
+
+def _recall_counts(session: Session, campaign: Campaign) -> dict:
+    """A recall's reach (P-CARE-3): calls placed; owners reached (a text delivered, a call picked
+    up); owners who answered (a repair ticket linked); and fixed (that ticket resolved)."""
+    rows = CampaignRecipient.campaign_id == campaign.id
+    delivered = Message.status == "delivered"
+    called, reached, answered, fixed = session.execute(
+        select(func.count(CampaignRecipient.call_sid),
+               func.count(case((or_(CampaignRecipient.reached_at.is_not(None), delivered), 1))),
+               func.count(CampaignRecipient.ticket_id), func.count(Ticket.resolved_at))
+        .select_from(CampaignRecipient).outerjoin(Message, Message.id == CampaignRecipient.message_id)
+        .outerjoin(Ticket, Ticket.id == CampaignRecipient.ticket_id).where(rows)).one()
+    calls = dict(session.execute(select(CampaignRecipient.call_status, func.count())
+                                 .where(rows, CampaignRecipient.call_status.is_not(None))
+                                 .group_by(CampaignRecipient.call_status)).all())
+    return {"called": called, "reached": reached, "answered": answered, "fixed": fixed, "calls": calls}

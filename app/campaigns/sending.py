@@ -23,11 +23,12 @@ from app.campaigns.audience import Rules, materialise
 from app.campaigns.kinds import KINDS
 from app.campaigns.models import Campaign, CampaignRecipient
 from app.campaigns.policy import CampaignPolicy
+from app.campaigns.recall_calls import calls_left
 from app.campaigns.services import first_send_at, record
 from app.campaigns.texts import TEMPLATE, compile_text, render_body
 from app.customers.models import Customer
 from app.messaging.models import Message, Suppression
-from app.messaging.outbox import queue_text
+from app.messaging.outbox import TextItem, queue_texts
 from app.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,9 @@ def _work_on(session, campaign: Campaign, now, policy, observer) -> Step:
     handled, queued = _hand_over(session, campaign, now, policy, observer)
     if handled:
         return Step(worked=True, queued=queued)
-    if session.scalar(_pending(campaign).limit(1)) is None:
+    # A recall is done when its calls are placed as well (app.campaigns.recall_calls places them).
+    if session.scalar(_pending(campaign).limit(1)) is None and not (KINDS[campaign.kind].safety
+                                                                   and calls_left(session, campaign)):
         campaign.status = "done"
         record(session, campaign, "done", ACTOR, now, "every recipient handed over or marked why not")
         return Step(worked=True, done=1)
@@ -114,6 +117,10 @@ def _expire(session, campaign: Campaign, now: datetime) -> int:
     expired = session.execute(update(CampaignRecipient).where(
         CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.status == "pending")
         .values(status="expired", reason="ends_by").execution_options(synchronize_session=False)).rowcount
+    expired += session.execute(update(CampaignRecipient).where(  # a recall's calls not placed by then
+        CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.reason == "needs_call",
+        CampaignRecipient.call_status.is_(None)).values(call_status="expired")
+        .execution_options(synchronize_session=False)).rowcount
     campaign.status = "done"
     record(session, campaign, "expired", ACTOR, now, f"{expired} unsent, {withdrawn} withdrawn from the outbox")
     return expired + withdrawn
@@ -186,11 +193,12 @@ def _hand_over(session, campaign: Campaign, now, policy: CampaignPolicy, observe
                            .order_by(CampaignRecipient.id)).all()
     template, kind = compile_text(campaign.template), KINDS[campaign.kind]
     batch, queued = campaign.batches + 1, 0
-    for (recipient, product_line, serial), slot in zip(rows, slots):
-        body = render_body(template, campaign.kind, product_line, serial)
-        message = queue_text(session, phone=recipient.phone, template=TEMPLATE, context={"body": body}, now=now,
-                             category=kind.category, dedupe_key=f"campaign:{campaign.id}:{recipient.phone}",
-                             send_after=slot, policy=policy.sending)
+    # Rendered per recipient (Jinja2), handed to the outbox as one batch: a few queries, one flush.
+    items = [TextItem(phone=recipient.phone, context={"body": render_body(template, campaign.kind, product_line, serial)},
+                      dedupe_key=f"campaign:{campaign.id}:{recipient.phone}", send_after=slot)
+             for (recipient, product_line, serial), slot in zip(rows, slots)]
+    messages = queue_texts(session, items, template=TEMPLATE, now=now, category=kind.category, policy=policy.sending)
+    for (recipient, _line, _serial), message in zip(rows, messages):
         recipient.message_id, recipient.batch, recipient.queued_at = message.id, batch, now
         recipient.status, recipient.reason = ("queued", None) if message.status == "queued" else ("excluded", message.status)
         queued += recipient.status == "queued"

@@ -116,6 +116,11 @@ def move(session: Session, campaign: Campaign, action: str, *, actor: str, role:
         session.execute(CampaignRecipient.__table__.update()
                         .where(CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.status == "pending")
                         .values(status="cancelled"))
+        # A recall's calls not yet placed are not placed (a call already ringing goes on).
+        session.execute(CampaignRecipient.__table__.update()
+                        .where(CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.reason == "needs_call",
+                               CampaignRecipient.call_status.is_(None))
+                        .values(call_status="cancelled"))
     campaign.status = target
     record(session, campaign, action + ("d" if action.endswith("e") else "ed"), actor, now, note)
     session.flush()

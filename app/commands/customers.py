@@ -34,19 +34,24 @@ def read_install_list(path: str) -> list[tuple[int, dict]]:
 
 @customers.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def import_file(path: str) -> None:
+@click.option("--actor", default="import", show_default=True,
+              help="Who imports: recorded on the marketing consent the list gives.")
+def import_file(path: str, actor: str) -> None:
     """Import FILE.csv; bad rows are reported by line number and skipped, good rows are kept."""
+    actor = actor.strip()[:80] or "import"
     rows = read_install_list(path)
     session = db_session()
     at = now()
     today = at.astimezone(business_tz()).date()
     if sys.stderr.isatty():
         with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
-            report = import_install_list(session, rows, now=at, today=today, on_row=lambda: bar.update(1))
+            report = import_install_list(session, rows, now=at, today=today, on_row=lambda: bar.update(1),
+                                         actor=actor)
     else:
-        report = import_install_list(session, rows, now=at, today=today)
+        report = import_install_list(session, rows, now=at, today=today, actor=actor)
     session.commit()
     for line, reason in report.skipped:
         click.echo(f"line {line}: skipped: {reason}", err=True)
     click.echo(f"customers created {report.customers_created}, units created {report.units_created}, "
-               f"units updated {report.units_updated}, unchanged {report.unchanged}, skipped {len(report.skipped)}")
+               f"units updated {report.units_updated}, unchanged {report.unchanged}, skipped {len(report.skipped)}"
+               + (f", consents recorded {report.consents_recorded}" if report.consents_recorded else ""))

@@ -2,6 +2,10 @@
 
 Idempotent: a customer is found by phone and a unit by serial, so importing the same file twice
 changes nothing. A bad row is reported with its line number and skipped; good rows are kept.
+
+An optional last column, `marketing_consent` (yes/no, 1/0, true/false, 是/否; empty: not asked),
+records the owner's consent to marketing texts (P-PRIV-1) with source `import` and the importer
+as actor, through `app.customers.records.record_consent`, when it changes it.
 """
 from __future__ import annotations
 
@@ -16,10 +20,14 @@ from sqlalchemy.orm import Session
 
 from app.customers.models import Address, Customer, CustomerPhone
 from app.customers.phone_numbers import InvalidPhoneNumber, normalise_phone
+from app.customers.records import record_consent
 from app.product_lines import PRODUCT_LINES
 from app.units.models import Unit
 
 HEADER = ("name", "phone", "province", "city", "address", "product_line", "model", "serial", "installed_on")
+CONSENT_COLUMN = "marketing_consent"  # optional, after the others
+_CONSENT_VALUES = {"yes": True, "y": True, "1": True, "true": True, "是": True,
+                   "no": False, "n": False, "0": False, "false": False, "否": False}
 
 
 class BadHeader(ValueError):
@@ -31,6 +39,7 @@ class ImportReport:
     """What an import did, line by line where it refused something."""
 
     customers_created: int = 0
+    consents_recorded: int = 0
     units_created: int = 0
     units_updated: int = 0
     unchanged: int = 0
@@ -50,6 +59,7 @@ class InstallRow:
     model: str
     serial: str
     installed_on: date | None
+    marketing_consent: bool | None = None  # None: the list does not say
 
 
 def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict]]:
@@ -61,16 +71,17 @@ def read_rows(stream: IO[str]) -> Iterator[tuple[int, dict]]:
     """
     reader = csv.reader(stream)
     header = tuple(h.lstrip("\ufeff").strip() for h in next(reader, ()))
-    if header != HEADER:
-        raise BadHeader(f"the header must be {','.join(HEADER)}; found {','.join(header) or 'nothing'}")
+    if header not in (HEADER, (*HEADER, CONSENT_COLUMN)):
+        raise BadHeader(f"the header must be {','.join(HEADER)} (then, optionally, {CONSENT_COLUMN}); "
+                        f"found {','.join(header) or 'nothing'}")
     ended = reader.line_num
     for values in reader:
         first_line, ended = ended + 1, reader.line_num
         if not any(v.strip() for v in values):
             continue
-        record: dict = dict(zip(HEADER, values))
-        if len(values) > len(HEADER):
-            record[None] = values[len(HEADER):]
+        record: dict = dict(zip(header, values))
+        if len(values) > len(header):
+            record[None] = values[len(header):]
         yield first_line, record
 
 
@@ -100,10 +111,14 @@ def parse_row(line: int, record: dict, today: date) -> InstallRow:
             problems.append("installed_on must be YYYY-MM-DD")
     if len(values["serial"]) > 40 or len(values["name"]) > 120 or len(values["address"]) > 200:
         problems.append("a value is too long")
+    consent_text = (record.get(CONSENT_COLUMN) or "").strip().casefold()
+    consent = _CONSENT_VALUES.get(consent_text) if consent_text else None
+    if consent_text and consent is None:
+        problems.append(f"{CONSENT_COLUMN} must be yes or no (or empty: not asked)")
     if problems:
         raise ValueError("; ".join(problems))
     return InstallRow(line, values["name"], phone, kind, values["province"], values["city"], values["address"],
-                      values["product_line"], values["model"], values["serial"].upper(), installed_on)
+                      values["product_line"], values["model"], values["serial"].upper(), installed_on, consent)
 
 
 def _customer_for(session: Session, row: InstallRow, now: datetime, report: ImportReport) -> Customer:
@@ -126,7 +141,7 @@ def _address_for(customer: Customer, row: InstallRow) -> Address:
     return address
 
 
-def import_row(session: Session, row: InstallRow, now: datetime, report: ImportReport) -> None:
+def import_row(session: Session, row: InstallRow, now: datetime, report: ImportReport, actor: str = "import") -> None:
     """Upsert one row; a serial owned by another customer is refused, not silently moved."""
     unit = session.scalar(select(Unit).where(Unit.serial == row.serial))
     if unit is not None:
@@ -134,6 +149,10 @@ def import_row(session: Session, row: InstallRow, now: datetime, report: ImportR
         if row.phone not in owner_phones:
             raise ValueError(f"serial {row.serial} belongs to another customer; change owners through staff, not an import")
     customer = _customer_for(session, row, now, report)
+    if row.marketing_consent is not None and row.marketing_consent != customer.marketing_consent:
+        record_consent(session, customer, marketing=row.marketing_consent, source="import", actor=actor, now=now,
+                       note=f"install list line {row.line}")
+        report.consents_recorded += 1
     address = _address_for(customer, row)
     session.flush()
     if unit is None:
@@ -153,14 +172,15 @@ def import_row(session: Session, row: InstallRow, now: datetime, report: ImportR
 
 
 def import_install_list(session: Session, rows: Iterable[tuple[int, dict]], *, now: datetime, today: date,
-                        on_row=None) -> ImportReport:
-    """Import rows, each in its own savepoint so a refused row leaves nothing behind."""
+                        on_row=None, actor: str = "import") -> ImportReport:
+    """Import rows, each in its own savepoint so a refused row leaves nothing behind; `actor` is
+    who imports (recorded on any consent the list gives)."""
     report = ImportReport()
     for line, record in rows:
         try:
             row = parse_row(line, record, today)
             with session.begin_nested():
-                import_row(session, row, now, report)
+                import_row(session, row, now, report, actor)
         except ValueError as exc:
             report.skipped.append((line, str(exc)))
         if on_row is not None:

@@ -18,7 +18,10 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.product_lines import PRODUCT_LINES
 from app.units.models import Unit
 
-CONSENT_SOURCES = ("hotline", "sms", "paper_form", "web", "counter", "email")
+# How consent was recorded: staff through the API (hotline ... email), the install list (`import`),
+# a text (`sms`: 订阅 gives it, any refusal word withdraws it) and the IVR's offer (`ivr`).
+STAFF_CONSENT_SOURCES = ("hotline", "sms", "paper_form", "web", "counter", "email")  # what staff may record
+CONSENT_SOURCES = (*STAFF_CONSENT_SOURCES, "import", "ivr")
 
 
 @dataclass(frozen=True)
@@ -134,9 +137,12 @@ def add_unit(session: Session, customer: Customer, new: NewUnit, *, actor: str, 
     return unit
 
 
-def record_consent(session: Session, customer: Customer, *, marketing: bool, source: str, note: str, actor: str,
-                   now: datetime) -> ConsentRecord:
-    """Record the customer's own word on marketing texts (P-PRIV-1): given or withdrawn, how and by whom."""
+def record_consent(session: Session, customer: Customer, *, marketing: bool, source: str, actor: str,
+                   now: datetime, note: str = "") -> ConsentRecord:
+    """Record the customer's own word on marketing texts (P-PRIV-1): given or withdrawn, how and by whom.
+
+    The one way consent changes, whatever the source (API, install list, text, IVR): a
+    ConsentRecord with source, time and actor, and `Customer.marketing_consent` as the current state."""
     _refuse_erased(customer)
     if source not in CONSENT_SOURCES:
         raise ValidationFailed(f"source must be one of {', '.join(CONSENT_SOURCES)}",
@@ -149,6 +155,16 @@ def record_consent(session: Session, customer: Customer, *, marketing: bool, sou
     customer.marketing_consent = marketing
     session.flush()
     return entry
+
+
+def consent_by_phone(session: Session, phone: str, *, marketing: bool, source: str, actor: str, now: datetime,
+                     note: str = "") -> ConsentRecord | None:
+    """Record consent for the customer owning `phone` (a text, a call), when it changes anything;
+    None for a number no customer (or an erased one) owns, or when it was already so."""
+    customer = session.scalar(select(Customer).join(CustomerPhone).where(CustomerPhone.e164 == phone))
+    if customer is None or customer.erased_at is not None or customer.marketing_consent == marketing:
+        return None
+    return record_consent(session, customer, marketing=marketing, source=source, actor=actor, now=now, note=note)
 
 
 def latest_consent(session: Session, customer: Customer) -> ConsentRecord | None:

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 
 from app.closed_loop.answers import record_survey_answer
 from app.customers.models import CustomerPhone
+from app.customers.records import consent_by_phone
 from app.errors import DomainError, ValidationFailed
 from app.ivr.flows import Node
 from app.ivr.progress import recent_tickets
@@ -179,6 +180,16 @@ def enter_send_text(node: Node, step: Step) -> str:
                lang=step.call.lang, signature=step.settings.sms_signature, dedupe_key=write_key(step, node),
                context={"product_label": step.word("product_label"), "hotline": HOTLINE_BY_LINE[line]})
     step.vars["texted"] = True
+    return node["next"]
+
+
+@enters("record_consent")
+def enter_record_consent(node: Node, step: Step) -> str:
+    """The caller accepted the offer of marketing texts (P-PRIV-1): consent recorded for the caller
+    ID's customer, source `ivr`; a replayed step finds it recorded and records nothing twice."""
+    if step.call.caller:
+        consent_by_phone(step.session, step.call.caller, marketing=True, source="ivr", actor="customer:ivr",
+                         now=step.now, note=f"call {step.call.call_sid}, node {node.id}")
     return node["next"]
 
 

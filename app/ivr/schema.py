@@ -81,6 +81,7 @@ KINDS: dict[str, NodeKind] = {k.name: k for k in (
     NodeKind("survey_answer", {"store": NAME, "next": TARGET, "on_error": TARGET}, writes=True),
     NodeKind("find_open_repair", {"found": TARGET, "none": TARGET}),
     NodeKind("urge_ticket", {"next": TARGET}, writes=True),
+    NodeKind("record_consent", {"next": TARGET}, writes=True),
 )}
 
 

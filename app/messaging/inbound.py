@@ -5,8 +5,10 @@ retries creates nothing twice). Then, by its words:
 
 - an opt-out word (STOP, UNSUBSCRIBE, T, TD, R, N, 退订, 拒收, 取消; any case, half- or full-width,
   surrounding spaces and punctuation ignored) puts the number on the suppression list and
-  queues one confirmation (only when the number was not suppressed already);
-- START or 订阅 takes it off again, with one confirmation;
+  queues one confirmation (only when the number was not suppressed already); it also withdraws
+  the owner's marketing consent (P-PRIV-1), recorded with source `sms`;
+- START or 订阅 takes it off again, with one confirmation; 订阅 (subscribe) also records the
+  owner's marketing consent, source `sms` (START only lifts the refusal);
 - HELP or 帮助 is answered with the hotlines;
 - anything else is offered to each reply handler in `app.extensions["sms_reply_handlers"]`
   (the survey service answers replies to its surveys); a text no handler consumes becomes a
@@ -27,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.customers.phone_numbers import InvalidPhoneNumber, mask_phone, normalise_phone
+from app.customers.records import consent_by_phone
 from app.escalations.services import raise_escalation
 from app.messaging.models import Message
 from app.messaging.outbox import queue_text
@@ -38,6 +41,8 @@ log = logging.getLogger(__name__)
 
 OPT_OUT_WORDS = frozenset({"stop", "unsubscribe", "t", "td", "r", "n", "退订", "拒收", "取消"})
 OPT_IN_WORDS = frozenset({"start", "订阅"})
+CONSENT_WORDS = frozenset({"订阅"})  # opt-in words that also give marketing consent
+CONSENT_ACTOR = "customer:sms"
 HELP_WORDS = frozenset({"help", "帮助"})
 # Anything but letters and digits (CJK included) at either end: spaces, 。！!, quotes, emoji.
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
@@ -123,12 +128,17 @@ def act_on_text(session: Session, message: Message, *, now: datetime, hotline: s
     kind = classify(body)
     if kind == "opt_out":
         _entry, new = suppress(session, phone, source="sms", reason=f"replied {keyword(body)!r}", now=now)
+        consent_by_phone(session, phone, marketing=False, source="sms", actor=CONSENT_ACTOR, now=now,
+                         note=f"replied {keyword(body)!r}")
         if new:
             _reply(session, phone, sid, "opt_out_confirmed", {"hotline": hotline}, now, policy)
         return InboundResult("opted_out" if new else "already_opted_out", message)
     if kind == "opt_in":
         lifted = lift_suppression(session, phone, by="customer", how="opt_in_text", now=now,
                                   note=f"replied {keyword(body)!r}")
+        if keyword(body) in CONSENT_WORDS:
+            consent_by_phone(session, phone, marketing=True, source="sms", actor=CONSENT_ACTOR, now=now,
+                             note=f"replied {keyword(body)!r}")
         if lifted:
             _reply(session, phone, sid, "opt_in_confirmed", {}, now, policy)
         return InboundResult("opted_in" if lifted else "not_opted_out", message)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -56,6 +57,19 @@ def is_suppressed(session: Session, phone: str) -> bool:
     if session.get(Suppression, phone) is not None:
         return True
     return session.get(ErasedSuppression, number_hash(phone)) is not None
+
+
+def suppressed_among(session: Session, phones: Collection[str]) -> set[str]:
+    """The numbers of `phones` that opted out (as `is_suppressed`), in two queries for a batch."""
+    phones = set(phones)
+    if not phones:
+        return set()
+    found = set(session.scalars(select(Suppression.phone).where(Suppression.phone.in_(phones))))
+    hashes = {number_hash(p): p for p in phones - found}
+    if hashes:
+        found |= {hashes[h] for h in session.scalars(select(ErasedSuppression.phone_hash)
+                                                     .where(ErasedSuppression.phone_hash.in_(hashes)))}
+    return found
 
 
 def suppress(session: Session, phone: str, *, source: str, reason: str, now: datetime) -> tuple[Suppression, bool]:
@@ -108,6 +122,14 @@ def lift_for_staff(session: Session, phone: str, *, user: str, role: str, note: 
 def text_block(session: Session, phone: str) -> SmsBlock | None:
     """Why no text can reach `phone`, or None when texts can."""
     return session.get(SmsBlock, phone)
+
+
+def text_blocks(session: Session, phones: Collection[str]) -> dict[str, SmsBlock]:
+    """Why no text can reach each of `phones` that texts cannot reach (as `text_block`), in one query."""
+    phones = set(phones)
+    if not phones:
+        return {}
+    return {b.phone: b for b in session.scalars(select(SmsBlock).where(SmsBlock.phone.in_(phones)))}
 
 
 def block_number(session: Session, phone: str, *, reason: str, error_code: int | None, now: datetime) -> SmsBlock:

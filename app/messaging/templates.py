@@ -69,6 +69,35 @@ class RenderedText:
     segments: SegmentCount
 
 
+class PreparedTemplate:
+    """One template of `SmsTemplates`, resolved and compiled: `render` per recipient."""
+
+    def __init__(self, owner: "SmsTemplates", name: str, lang: str, template: jinja2.Template) -> None:
+        self.owner, self.name, self.lang, self._template = owner, name, lang, template
+
+    def render(self, /, *, marketing: bool = False, opt_out: str = OPT_OUT, opt_out_key: str = OPT_OUT_KEY,
+               **context) -> RenderedText:
+        """The text for one `context` (see `SmsTemplates.render`)."""
+        name, used_lang, owner = self.name, self.lang, self.owner
+        try:
+            body = self._template.render(**{"opt_out": opt_out, "opt_out_key": opt_out_key, **context}).strip()
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(used_lang, name, f"missing variable: {exc.message}") from None
+        except jinja2.TemplateError as exc:
+            raise TemplateError(used_lang, name, f"cannot render: {exc}") from None
+        if not body:
+            raise TemplateError(used_lang, name, "renders to an empty text")
+
+        if owner.signature and not body.startswith(owner.signature):
+            body = owner.signature + body
+        if marketing and opt_out not in body:
+            # Chinese runs straight on; after a Latin letter or full stop a space reads better.
+            body += (" " if body[-1].isascii() else "") + opt_out
+
+        owner._check(used_lang, name, body)
+        return RenderedText(name=name, lang=used_lang, body=body, segments=count_segments(body))
+
+
 class SmsTemplates:
     """The templates under ``root``, rendered under the rules for texts to Chinese mobiles."""
 
@@ -123,28 +152,19 @@ class SmsTemplates:
         Raises TemplateError for an unknown template or language, a missing variable, a URL
         (unless allowed) or a text over ``max_chars`` characters or ``max_segments`` segments.
         """
+        return self.prepare(name, lang).render(marketing=marketing, opt_out=opt_out, opt_out_key=opt_out_key,
+                                               **context)
+
+    def prepare(self, name: str, lang: str = "zh") -> "PreparedTemplate":
+        """``name`` in ``lang`` (else in zh) found and compiled once, to render many texts (a batch)
+        under the rules of `render`. Raises TemplateError for an unknown template or language."""
         used_lang = self._resolve(name, lang)
         try:
             template = self._env.get_template(f"{used_lang}/{name}{SUFFIX}")
-            body = template.render(**{"opt_out": opt_out, "opt_out_key": opt_out_key, **context}).strip()
-        except jinja2.UndefinedError as exc:
-            raise TemplateError(used_lang, name, f"missing variable: {exc.message}") from None
         except jinja2.TemplateSyntaxError as exc:
             reason = f"syntax error on line {exc.lineno}: {exc.message}"
             raise TemplateError(used_lang, name, reason) from None
-        except jinja2.TemplateError as exc:
-            raise TemplateError(used_lang, name, f"cannot render: {exc}") from None
-        if not body:
-            raise TemplateError(used_lang, name, "renders to an empty text")
-
-        if self.signature and not body.startswith(self.signature):
-            body = self.signature + body
-        if marketing and opt_out not in body:
-            # Chinese runs straight on; after a Latin letter or full stop a space reads better.
-            body += (" " if body[-1].isascii() else "") + opt_out
-
-        self._check(used_lang, name, body)
-        return RenderedText(name=name, lang=used_lang, body=body, segments=count_segments(body))
+        return PreparedTemplate(self, name, used_lang, template)
 
     def files(self) -> list[tuple[str, str]]:
         """Every (lang, name) that has its own file, for counting and listing."""

@@ -8,9 +8,6 @@ from zoneinfo import ZoneInfo
 from app.config import Settings
 from app.messaging.policy import SendingPolicy
 
-# China's 400 numbers cannot be hosted at Twilio: an outbound call needs a Twilio number.
-_CHINA_400 = "+86400"
-
 
 @dataclass(frozen=True)
 class SurveyPolicy:
@@ -41,14 +38,10 @@ class SurveyPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> "SurveyPolicy":
         """SMS_QUIET_HOURS, TZ_NAME, SMS_SIGNATURE, PUBLIC_BASE_URL, the hotline map and SURVEY_CALLER_ID."""
-        caller_ids: dict[str, str] = {}
-        for number, line in settings.hotlines.items():
-            if not number.startswith(_CHINA_400):
-                caller_ids.setdefault(line, number)
         return cls(
             tz=ZoneInfo(settings.tz_name),
             sending=SendingPolicy.from_settings(settings),
             public_base_url=settings.public_base_url,
-            caller_ids=caller_ids,
+            caller_ids=settings.outbound_caller_ids(),
             default_caller_id=settings.survey_caller_id or settings.sms_from,
         )

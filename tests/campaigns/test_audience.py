@@ -1,11 +1,12 @@
 """Who a campaign reaches, and who is left out and why (one test per rule, on both databases)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from app.campaigns.audience import Audience, Rules, count_audience
+from app.campaigns.models import CampaignRecipient
 from app.messaging.models import SmsBlock, Suppression
-from tests.campaigns.conftest import T0, make_owner
+from tests.campaigns.conftest import T0, approved, make_owner
 
 
 def preview(session, clock, audience=Audience(), kind="pre_season_cooling"):
@@ -76,3 +77,21 @@ def test_install_dates_and_warranty_narrow_the_audience(session, clock):
     make_owner(session, installed_on=date(2012, 6, 1))  # long out of warranty
     assert preview(session, clock, Audience(installed_from=date(2025, 1, 1))).audience == 1
     assert preview(session, clock, Audience(in_warranty_only=True)).audience == 1
+
+
+def test_a_number_handed_a_capped_text_within_the_cap_is_left_out(session, clock):
+    texted = make_owner(session)
+    make_owner(session)
+    earlier = approved(session, clock)
+    session.add(CampaignRecipient(campaign_id=earlier.id, phone=texted.phones[0].e164, customer_id=texted.id,
+                                  unit_id=0, status="queued", capped=True, queued_at=clock.now() - timedelta(days=6)))
+    result = preview(session, clock)
+    assert (result.audience, result.excluded["frequency_cap"]) == (1, 1)
+
+
+def test_the_cap_lapses_after_its_days(session, clock):
+    texted = make_owner(session)
+    earlier = approved(session, clock)
+    session.add(CampaignRecipient(campaign_id=earlier.id, phone=texted.phones[0].e164, customer_id=texted.id,
+                                  unit_id=0, status="queued", capped=True, queued_at=clock.now() - timedelta(days=8)))
+    assert preview(session, clock).audience == 1

@@ -50,6 +50,7 @@ def test_a_call_that_reaches_goodbye_is_not_abandoned(phone, session, known_cust
     call.press("1")
     call.press("1")
     call.press("1")
+    assert "优惠" in call.press("2").text  # the known caller is offered marketing texts once
     assert call.press("2").hung_up
     call.hang_up()
     assert not call_row(session, call.sid).abandoned
@@ -82,7 +83,7 @@ def test_any_final_status_settles_the_call(phone, session, known_customer, statu
 
 
 def test_staff_read_the_counts_of_calls_and_abandoned_calls(phone, client, agent, known_customer):
-    for keys in (["1"], ["1", "1", "1", "2"], []):
+    for keys in (["1"], ["1", "1", "1", "2", "2"], []):
         call = phone()
         call.dial()
         for key in keys:

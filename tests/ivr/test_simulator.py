@@ -5,7 +5,7 @@ from tests.ivr.conftest import tickets
 
 
 def test_a_scripted_call_prints_what_the_caller_hears_and_the_ticket(runner, session, known_customer):
-    result = runner.invoke(args=["ivr", "call", "--to", "4006757888", "--from", "13800138000", "--keys", "1,1,1,2"])
+    result = runner.invoke(args=["ivr", "call", "--to", "4006757888", "--from", "13800138000", "--keys", "1,1,1,2,2"])
     assert result.exit_code == 0, result.output
     [ticket] = tickets(session)
     assert "[zh-CN] 您好，欢迎再次致电志高家用空调服务热线。" in result.output
