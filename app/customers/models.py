@@ -74,7 +74,7 @@ class CustomerAudit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(24))  # created, amended, unit_added, consent, erased, exported
+    action: Mapped[str] = mapped_column(String(24))  # created, amended, unit_added, consent, erased, exported, phone_revealed
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     changes: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> [before, after]
