@@ -1,6 +1,8 @@
 """Reading the console's forms into the shapes the domain verbs take (the API's JSON shapes)."""
 from __future__ import annotations
 
+from itertools import zip_longest
+
 from werkzeug.datastructures import MultiDict
 
 MAX_ROWS = 20  # rows of parts, returned parts and fees a resolve form may carry
@@ -18,7 +20,7 @@ def _rows(form: MultiDict, prefix: str, names: tuple[str, ...]) -> list[dict]:
     """Rows of repeated fields (`part_name`, `part_code`, ...); a row left empty is no row."""
     columns = [form.getlist(f"{prefix}_{name}")[:MAX_ROWS] for name in names]
     rows = []
-    for values in zip(*columns):
+    for values in zip_longest(*columns, fillvalue=""):
         row = {name: (value or "").strip() for name, value in zip(names, values)}
         if any(row.values()):
             rows.append(row)
