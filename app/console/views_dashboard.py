@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from flask import Response, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.api.auth import STAFF
@@ -38,8 +39,10 @@ def dashboard():
                                   .group_by(Escalation.queue, Escalation.reason)
                                   .order_by(Escalation.queue, Escalation.reason)).all()
     milestones = [name for name, *_rest in MILESTONES]
-    compliance_chart = bar_chart([(name, sla["total"]["milestones"][name]["compliance_pct"]) for name in milestones])
-    line_charts = {row["product_line"]: bar_chart([(name, row["milestones"][name]["compliance_pct"])
+    labels = {"respond": _("响应"), "arrive": _("上门"), "resolve": _("修复"), "loaner": _("备用机")}
+    compliance_chart = bar_chart([(labels[name], sla["total"]["milestones"][name]["compliance_pct"])
+                                  for name in milestones])
+    line_charts = {row["product_line"]: bar_chart([(labels[name], row["milestones"][name]["compliance_pct"])
                                                     for name in milestones]) for row in sla["by_product_line"]}
     coverage_chart = bar_chart([(row["product_line"], row["coverage_pct"]) for row in coverage["by_product_line"]])
     return render_template(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,56 @@ def new_ticket(session, clock):
         return result.ticket
 
     return make
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+WAIT_MS = 60_000  # generous: the machine is shared; every wait is on a condition, never a sleep
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright (one browser for the session, a context per user)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_as(chromium, served, session, clock):
+    """`browser_as("agent", "amy")` -> a page of a new browser context, signed in through the form."""
+    from playwright.sync_api import expect
+
+    contexts = []
+
+    def open_as(role: str, name: str, *, sign_in: bool = True, locale: str = "zh-CN"):
+        if sign_in:
+            create_user(session, name, role, now=clock.now(), password=PASSWORD)
+            session.commit()
+        context = chromium.new_context(base_url=served.url, locale=locale, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        if sign_in:
+            page.goto("/console/login")
+            page.fill("input[name=username]", name)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("#login-form button[type=submit]")
+            expect(page.locator("header .who")).to_contain_text(name)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save what the page shows now to screenshots/NAME.png (gitignored), whole page."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
