@@ -124,7 +124,7 @@ def _owner_mobiles(units):
 
 def _numbers(audience: Audience, rules: Rules):
     """One row per number: phone, customer, first unit, units, reason (None: to be texted)."""
-    units = _matching_units(audience, rules.today).subquery()
+    units = _matching_units(audience, rules.today).cte("matching_units")
     mobiles = _owner_mobiles(units)
     kind = KINDS[rules.kind]
     grouped = (select(mobiles.c.phone, units.c.customer_id, func.min(units.c.unit_id).label("unit_id"),
@@ -156,7 +156,7 @@ def _recently_texted(rules: Rules):
 
 def _landline_owners(audience: Audience, today: date):
     """Owners in the audience with no mobile texts reach, and their first number of any kind."""
-    units = _matching_units(audience, today).subquery()
+    units = _matching_units(audience, today).cte("matching_units")
     mobiles = _owner_mobiles(units)
     return (select(func.min(CustomerPhone.e164).label("phone"), units.c.customer_id,
                    func.min(units.c.unit_id).label("unit_id"))
@@ -174,7 +174,7 @@ class Preview:
 
 def count_audience(session: Session, audience: Audience, rules: Rules) -> Preview:
     """The number of texts the run would send and everyone left out, by reason (four queries)."""
-    units = _matching_units(audience, rules.today).subquery()
+    units = _matching_units(audience, rules.today).cte("matching_units")
     mobiles = _owner_mobiles(units)
     unit_count, no_mobile = session.execute(
         select(func.count(), func.count(func.distinct(case((mobiles.c.phone.is_(None), units.c.customer_id)))))

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api.auth import STAFF
 from app.console import console
 from app.console.auth import requires
+from app.console.paging import count_upto
 from app.surveys.models import Survey
 from app.tickets.lifecycle import VERIFIED_KINDS
 from app.tickets.models import Ticket
@@ -28,6 +29,6 @@ def callbacks():
                            .where(*waiting).order_by(Ticket.resolved_at, Ticket.id)
                            .offset((page - 1) * PER_PAGE).limit(PER_PAGE)
                            .options(selectinload(Ticket.unit))).all()
-    total = session.scalar(select(func.count()).select_from(Ticket).where(*waiting))
+    total = count_upto(session, Ticket, list(waiting))
     return render_template("callbacks.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
                            tz=business_tz(), now=now())

@@ -23,7 +23,7 @@ from app.reports.settlement import monthly_settlement, settlement_csv
 from app.reports.sla import MILESTONES, sla_compliance
 from app.web import business_tz, db_session, now
 
-DEFAULT_DAYS = 30
+DEFAULT_DAYS = 7  # a live view; `from`/`to` widen it up to a year
 MONTH = re.compile(r"(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])")
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.api.auth import STAFF
 from app.console import console
 from app.console.actions import act, note_field
 from app.console.auth import requires
+from app.console.paging import count_upto
 from app.console.clocks import at_stake
 from app.escalations.claims import claim_escalation, release_escalation
 from app.escalations.models import Escalation
@@ -35,7 +36,7 @@ def escalations():
                                 .order_by(Escalation.created_at, Escalation.id)
                                 .offset((page - 1) * PER_PAGE).limit(PER_PAGE)
                                 .options(selectinload(Escalation.ticket))))
-    total = session.scalar(select(func.count()).select_from(Escalation).where(*open_items))
+    total = count_upto(session, Escalation, list(open_items))
     items = [{"item": e, "holder": holder(e, at), "stake": at_stake(e.ticket, at)} for e in rows]
     return render_template("escalations.html", items=items, total=total, page=page, per_page=PER_PAGE,
                            now=at, tz=business_tz())
