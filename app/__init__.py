@@ -14,6 +14,7 @@ from app.clock import SystemClock
 from app.closed_loop.replies import survey_reply_handler
 from app.commands import register
 from app.config import PROJECT_ROOT, Settings
+from app.console.setup import register_console
 from app.database import Database
 from app.health import health
 from app.log_redaction import install
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_request_logging(app)
     register_database(app)
     register_blueprints(app)
+    register_console(app)
     register_metrics(app)
     register_error_handlers(app)
     register_commands(app)

@@ -160,6 +160,12 @@ class Settings:
     campaign_fail_share: float = 0.2
     campaign_auto_approve: bool = False
     campaign_seasons_file: Path | None = None
+    # The staff console (app/console): the key sessions and CSRF tokens are signed with (None: a key
+    # file under instance/), Secure cookies, the failed-login limit and where its counts live.
+    secret_key: str | None = None
+    session_cookie_secure: bool | None = None  # None: Secure when PUBLIC_BASE_URL is https
+    console_login_limit: str = "10 per 5 minutes"
+    ratelimit_storage_uri: str = "memory://"
 
     def outbound_caller_ids(self) -> dict[str, str]:
         """Product line -> the Twilio number the service's own calls for it come from (its hotline's,
@@ -245,6 +251,10 @@ class Settings:
             campaign_fail_share=min(_number(env, "CAMPAIGN_FAIL_SHARE", 0.2, float), 1.0),
             campaign_auto_approve=env.get("CAMPAIGN_AUTO_APPROVE") == "1",
             campaign_seasons_file=Path(env["CAMPAIGN_SEASONS_FILE"]) if env.get("CAMPAIGN_SEASONS_FILE") else None,
+            secret_key=env.get("SECRET_KEY") or None,
+            session_cookie_secure={"1": True, "0": False}.get(env.get("SESSION_COOKIE_SECURE") or ""),
+            console_login_limit=env.get("CONSOLE_LOGIN_LIMIT") or "10 per 5 minutes",
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI") or "memory://",
         )
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -201,3 +208,65 @@ def log_lines():
     yield handler.lines
     root.removeHandler(handler)
     root.setLevel(level)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Served:
+    """A running `gunicorn -c gunicorn.conf.py wsgi:app`: where it listens and what it logged."""
+
+    port: int
+    log: list[str]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def serve(database_url: str, tmp_path: Path, *, workers: int = 2, env: dict | None = None) -> Iterator[Served]:
+    """The real server on a free port, its workers each with the app imported, stopped (SIGTERM) after."""
+    port = free_port()
+    environment = {**os.environ, "DATABASE_URL": database_url, "TWILIO_ACCOUNT_SID": TWILIO_TEST_SID,
+                   "TWILIO_AUTH_TOKEN": TWILIO_TEST_TOKEN, "SMS_BACKEND": "log", "WEB_CONCURRENCY": str(workers),
+                   "GUNICORN_LOG_LEVEL": "info", "GUNICORN_BIND": f"127.0.0.1:{port}",
+                   "FALLBACK_SPOOL": str(tmp_path / "spool"), **(env or {})}
+    process = subprocess.Popen([str(GUNICORN), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ready, lines = threading.Semaphore(0), []
+
+    def read_log() -> None:  # drained to the end, so gunicorn never blocks on a full pipe
+        for line in process.stderr:
+            lines.append(line)
+            if "ready" in line and "worker" in line:
+                ready.release()
+        for _ in range(workers):
+            ready.release()  # gunicorn ended: let the test fail on its exit, not wait
+
+    reader = threading.Thread(target=read_log, daemon=True)
+    reader.start()
+    try:
+        # Every worker has imported the app (gunicorn.conf.py's post_worker_init says so).
+        assert all(ready.acquire(timeout=120) for _ in range(workers)) and process.poll() is None, "".join(lines)
+        yield Served(port, lines)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        reader.join(timeout=60)
+        process.stderr.close()
+
+
+@pytest.fixture
+def served(database_url, tmp_path) -> Iterator[Served]:
+    """The service under gunicorn (two workers) on the test database, with the test Twilio token."""
+    with serve(database_url, tmp_path, env={"SECRET_KEY": "served-test-secret"}) as server:
+        yield server

@@ -113,17 +113,19 @@ def _in_warranty(start, today: date):
     return or_(*terms)
 
 
-def _owner_mobiles():
-    """Each customer's first mobile that texts can reach."""
+def _owner_mobiles(units):
+    """Each owner of `units`' first mobile that texts can reach (only theirs: a city's campaign does
+    not read every customer's numbers)."""
     blocked = exists().where(SmsBlock.phone == CustomerPhone.e164)
     return (select(CustomerPhone.customer_id, func.min(CustomerPhone.e164).label("phone"))
-            .where(CustomerPhone.kind == "mobile", ~blocked).group_by(CustomerPhone.customer_id).subquery())
+            .where(CustomerPhone.kind == "mobile", ~blocked, CustomerPhone.customer_id.in_(select(units.c.customer_id)))
+            .group_by(CustomerPhone.customer_id).subquery())
 
 
 def _numbers(audience: Audience, rules: Rules):
     """One row per number: phone, customer, first unit, units, reason (None: to be texted)."""
-    units = _matching_units(audience, rules.today).subquery()
-    mobiles = _owner_mobiles()
+    units = _matching_units(audience, rules.today).cte("matching_units")
+    mobiles = _owner_mobiles(units)
     kind = KINDS[rules.kind]
     grouped = (select(mobiles.c.phone, units.c.customer_id, func.min(units.c.unit_id).label("unit_id"),
                       func.count().label("units"), units.c.consent)
@@ -154,8 +156,8 @@ def _recently_texted(rules: Rules):
 
 def _landline_owners(audience: Audience, today: date):
     """Owners in the audience with no mobile texts reach, and their first number of any kind."""
-    units = _matching_units(audience, today).subquery()
-    mobiles = _owner_mobiles()
+    units = _matching_units(audience, today).cte("matching_units")
+    mobiles = _owner_mobiles(units)
     return (select(func.min(CustomerPhone.e164).label("phone"), units.c.customer_id,
                    func.min(units.c.unit_id).label("unit_id"))
             .join(CustomerPhone, CustomerPhone.customer_id == units.c.customer_id)
@@ -172,8 +174,8 @@ class Preview:
 
 def count_audience(session: Session, audience: Audience, rules: Rules) -> Preview:
     """The number of texts the run would send and everyone left out, by reason (four queries)."""
-    units = _matching_units(audience, rules.today).subquery()
-    mobiles = _owner_mobiles()
+    units = _matching_units(audience, rules.today).cte("matching_units")
+    mobiles = _owner_mobiles(units)
     unit_count, no_mobile = session.execute(
         select(func.count(), func.count(func.distinct(case((mobiles.c.phone.is_(None), units.c.customer_id)))))
         .select_from(units).outerjoin(mobiles, mobiles.c.customer_id == units.c.customer_id)).one()

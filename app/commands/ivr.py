@@ -8,12 +8,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app.ivr.check import check_flows
-from app.ivr.models import IvrCall
-from app.ivr.simulator import walk_call
-from app.tickets.models import Ticket
+from app.ivr.simulator import tickets_of_call, walk_call
 from app.web import settings
 
 ivr = AppGroup("ivr", help="The hotline IVR: check the flows, walk a call.")
@@ -52,12 +49,7 @@ def call(to: str, from_: str, keys: str | None) -> None:
                      say=click.echo)
     click.echo(f"call {walk.call_sid} ended by the {walk.ended_by or 'ivr'} after {walk.requests} requests")
     with app.extensions["database"].session() as session:
-        row = session.scalar(select(IvrCall).where(IvrCall.call_sid == walk.call_sid))
-        numbers = list((row.data or {}).get("vars", {}).get("tickets", [])) if row is not None else []
-        if row is not None and row.callback_ticket_id:
-            numbers.append(session.get(Ticket, row.callback_ticket_id).number)
-        for number in numbers:
-            ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        for ticket in tickets_of_call(session, walk.call_sid):
             click.echo(f"ticket {ticket.number}: {ticket.kind} on {ticket.product_line}, {ticket.status}")
     if app is not current_app._get_current_object():
         app.extensions["database"].dispose()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base, UTCDateTime
@@ -44,6 +44,8 @@ class Address(Base):
     """Where a unit is installed: province and city decide which outlet serves it."""
 
     __tablename__ = "addresses"
+    # A campaign's audience is a city's units (app.campaigns.audience): found without reading every address.
+    __table_args__ = (Index("ix_addresses_city", "city"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
@@ -74,7 +76,7 @@ class CustomerAudit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(24))  # created, amended, unit_added, consent, erased, exported
+    action: Mapped[str] = mapped_column(String(24))  # created, amended, unit_added, consent, erased, exported, phone_revealed
     actor: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     changes: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> [before, after]

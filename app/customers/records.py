@@ -172,6 +172,16 @@ def latest_consent(session: Session, customer: Customer) -> ConsentRecord | None
                           .order_by(ConsentRecord.recorded_at.desc(), ConsentRecord.id.desc()).limit(1))
 
 
+def reveal_phones(session: Session, customer: Customer, *, actor: str, now: datetime) -> list[str]:
+    """The customer's numbers in full for `actor`, written down as a `phone_revealed` audit entry:
+    lists show numbers masked, and every look at a whole one is on record (P-PRIV)."""
+    _refuse_erased(customer)
+    phones = [p.e164 for p in customer.phones]
+    record_change(session, customer, action="phone_revealed", actor=actor, now=now)
+    session.flush()
+    return phones
+
+
 def customer_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Customer)) or 0
 

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.customers.importer import ImportReport, import_install_list
 from app.network.models import Outlet, Technician
+from app.staff.models import User
+from app.staff.tokens import create_user
 
 _CITIES = [("广西壮族自治区", "南宁市"), ("广西壮族自治区", "柳州市"), ("广西壮族自治区", "桂林市"),
            ("广东省", "广州市"), ("广东省", "佛山市")]
@@ -31,11 +33,18 @@ _OUTLETS = [
 ]
 
 
+# Console users of the demo, one per role, all with this password: a demo's, never a deployment's.
+DEMO_PASSWORD = "demo-console-2026"
+DEMO_USERS = (("demo-agent", "agent"), ("demo-agent2", "agent"), ("demo-supervisor", "supervisor"),
+              ("demo-marketing", "marketing"), ("demo-admin", "admin"))
+
+
 @dataclass(frozen=True)
 class SeedReport:
     customers: ImportReport
     outlets_created: int
     technicians_created: int
+    users_created: int = 0
 
 
 # Ages of the units on 1 January of the seeding year. Whatever the day of that year, the first three
@@ -94,4 +103,14 @@ def seed_demo(session: Session, *, now: datetime, today: date) -> SeedReport:
     """Load the demo data; the caller commits."""
     customers = import_install_list(session, demo_install_rows(today), now=now, today=today)
     outlets, technicians = seed_network(session, today)
-    return SeedReport(customers, outlets, technicians)
+    return SeedReport(customers, outlets, technicians, seed_console_users(session, now))
+
+
+def seed_console_users(session: Session, now: datetime) -> int:
+    """The demo's console users (DEMO_USERS, password DEMO_PASSWORD); those that exist are left alone."""
+    created = 0
+    for name, role in DEMO_USERS:
+        if session.scalar(select(User).where(User.name == name)) is None:
+            create_user(session, name, role, now=now, password=DEMO_PASSWORD)
+            created += 1
+    return created

@@ -14,7 +14,12 @@ from typing import Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
+
+from app.ivr.models import IvrCall
+from app.tickets.models import Ticket
 
 MAX_REQUESTS = 300  # a walk longer than this is a loop; the simulator stops rather than spin
 SILENCE = ("", "-")
@@ -128,10 +133,13 @@ class Caller:
         return None
 
     def _resolve(self, current: str, target: str | None) -> str:
-        """A TwiML URL resolved against the request's URL as Twilio does, as a path with its query."""
-        absolute = urljoin(self.base + current, target or current)
-        parts = urlsplit(absolute)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        return resolve_url(self.base, current, target)
+
+
+def resolve_url(base: str, current: str, target: str | None) -> str:
+    """A TwiML URL resolved against the request's URL as Twilio does, as a path with its query."""
+    parts = urlsplit(urljoin(base + current, target or current))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def walk_call(app: Flask, *, to: str, from_: str, keys: list[str] | None, ask: Callable[[str], str],
@@ -142,3 +150,56 @@ def walk_call(app: Flask, *, to: str, from_: str, keys: list[str] | None, ask: C
     caller = Caller(app, to=to, from_=from_, token=settings.twilio_auth_token, base=base,
                     keys=iter(keys) if keys is not None else None, ask=ask, say=say)
     return caller.run()
+
+
+@dataclass
+class Turn:
+    """One TwiML answer as a person at a screen meets it: the prompts, then what the call waits for.
+
+    `waits_for` is gather, record, dial or None (the call is over); `action` is where the answer
+    goes, `silence` where the call goes when the caller gives none (the verb after the Gather)."""
+
+    prompts: list[str] = field(default_factory=list)
+    waits_for: str | None = None
+    action: str | None = None
+    silence: str | None = None
+    redirect: str | None = None
+    dialled: list[str] = field(default_factory=list)
+
+
+def read_turn(xml: str) -> Turn:
+    """Read a TwiML document into a Turn (a bare <Redirect> becomes `redirect`, for the caller to follow)."""
+    turn = Turn()
+    for verb in ET.fromstring(xml):
+        if turn.waits_for is not None:
+            if verb.tag == "Redirect":
+                turn.silence = verb.text or ""
+            break
+        if verb.tag == "Say":
+            turn.prompts.append(verb.text or "")
+        elif verb.tag == "Gather":
+            turn.prompts.extend(inner.text or "" for inner in verb if inner.tag == "Say")
+            turn.waits_for, turn.action = "gather", verb.get("action")
+        elif verb.tag == "Record":
+            turn.waits_for, turn.action = "record", verb.get("action")
+        elif verb.tag == "Dial":
+            turn.waits_for, turn.action = "dial", verb.get("action")
+            turn.dialled = [n.text or "" for n in verb]
+        elif verb.tag == "Redirect":
+            turn.redirect = verb.text or ""
+            break
+        elif verb.tag == "Hangup":
+            break
+    return turn
+
+
+def tickets_of_call(session: Session, call_sid: str) -> list[Ticket]:
+    """The tickets a call left: those its flow made, and the callback ticket of a call that needed one."""
+    row = session.scalar(select(IvrCall).where(IvrCall.call_sid == call_sid))
+    if row is None:
+        return []
+    numbers = list((row.data or {}).get("vars", {}).get("tickets", []))
+    tickets = [t for t in (session.scalar(select(Ticket).where(Ticket.number == n)) for n in numbers) if t is not None]
+    if row.callback_ticket_id:
+        tickets.append(session.get(Ticket, row.callback_ticket_id))
+    return tickets

@@ -3,14 +3,13 @@ quality (P-INS-4). One row per outlet per month, and per installer."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
-from statistics import median
+from datetime import datetime, time, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.network.models import Outlet, Technician
+from app.reports.aggregates import group_medians, hours_between
 from app.reports.callbacks import SATISFIED_FROM
 from app.tickets.models import Ticket
 
@@ -18,51 +17,47 @@ REPEAT_WINDOW = timedelta(days=90)  # a repair of the same unit this soon after 
 TIMED_KINDS = ("repair", "install", "maintenance", "complaint")
 
 
-def _hours(later: datetime | None, earlier: datetime | None) -> float | None:
-    return None if later is None or earlier is None else max(0.0, (later - earlier).total_seconds() / 3600)
-
-
-def _median(values: list[float]) -> float | None:
-    return round(median(values), 2) if values else None
-
-
-@dataclass
-class _Timeliness:
-    jobs: int = 0
-    breaches: dict[str, int] = field(default_factory=lambda: {"respond": 0, "arrive": 0, "resolve": 0})
-    hours: dict[str, list[float]] = field(default_factory=lambda: {"respond": [], "arrive": [], "resolve": []})
-
-    def add(self, ticket, now: datetime) -> None:
-        self.jobs += 1
-        start = ticket.appointment_at or ticket.created_at
-        for name, due, met in (("respond", ticket.respond_by, ticket.responded_at),
-                               ("arrive", ticket.arrive_by, ticket.arrived_at),
-                               ("resolve", ticket.resolve_by, ticket.resolved_at)):
-            took = _hours(met, ticket.created_at if name == "respond" else start)
-            if took is not None:
-                self.hours[name].append(took)
-            late = due is not None and ((met is not None and met > due) or (met is None and now > due))
-            self.breaches[name] += int(late)
-
-    def as_json(self) -> dict:
-        return {"jobs": self.jobs, "breaches": dict(self.breaches),
-                "median_hours": {name: _median(values) for name, values in self.hours.items()}}
+def _months(start: datetime, end: datetime, tz: tzinfo) -> list[tuple[datetime, str]]:
+    """The business-time months [start, end) touches: (the instant each ends, its YYYY-MM), in order."""
+    months, day = [], start.astimezone(tz).date().replace(day=1)
+    while True:
+        following = (day + timedelta(days=32)).replace(day=1)
+        bound = datetime.combine(following, time.min, tzinfo=tz)
+        months.append((bound, day.strftime("%Y-%m")))
+        if bound >= end:
+            return months
+        day = following
 
 
 def outlet_timeliness(session: Session, *, start: datetime, end: datetime, now: datetime, tz: tzinfo) -> list[dict]:
     """Per outlet and month (business time) of reception: jobs, median hours to respond, arrive and
-    fix, and the breaches of each clock (P-REP-5)."""
-    rows = session.execute(select(Ticket.outlet_id, Ticket.created_at, Ticket.appointment_at, Ticket.respond_by,
-                                  Ticket.responded_at, Ticket.arrive_by, Ticket.arrived_at, Ticket.resolve_by,
-                                  Ticket.resolved_at)
-                           .where(Ticket.outlet_id.is_not(None), Ticket.kind.in_(TIMED_KINDS),
-                                  Ticket.cancelled_at.is_(None), Ticket.created_at >= start, Ticket.created_at < end))
-    cards: dict[tuple[int, str], _Timeliness] = defaultdict(_Timeliness)
-    for row in rows:
-        cards[(row.outlet_id, row.created_at.astimezone(tz).strftime("%Y-%m"))].add(row, now)
-    names = dict(session.execute(select(Outlet.id, Outlet.name)).all()) if cards else {}
-    return [{"outlet_id": outlet_id, "outlet": names.get(outlet_id), "month": month, **card.as_json()}
-            for (outlet_id, month), card in sorted(cards.items())]
+    fix, and the breaches of each clock (P-REP-5). Counted and the medians picked in the database."""
+    months = _months(start, end, tz)
+    month = case(*[(Ticket.created_at < bound, label) for bound, label in months[:-1]], else_=months[-1][1]) \
+        if len(months) > 1 else literal(months[0][1])
+    window = [Ticket.outlet_id.is_not(None), Ticket.kind.in_(TIMED_KINDS), Ticket.cancelled_at.is_(None),
+              Ticket.created_at >= start, Ticket.created_at < end]
+    begun = func.coalesce(Ticket.appointment_at, Ticket.created_at)
+    clocks = (("respond", Ticket.respond_by, Ticket.responded_at, Ticket.created_at),
+              ("arrive", Ticket.arrive_by, Ticket.arrived_at, begun),
+              ("resolve", Ticket.resolve_by, Ticket.resolved_at, begun))
+    late = [func.sum(case((due.is_not(None) & ((met.is_not(None) & (met > due)) | (met.is_(None) & (due < now))), 1),
+                          else_=0)) for _name, due, met, _since in clocks]
+    keys = [Ticket.outlet_id, month]
+    rows = session.execute(select(*keys, func.count(), *late).where(*window).group_by(*keys)).all()
+    if not rows:
+        return []
+    medians = {name: group_medians(session, keys, case((met.is_not(None), hours_between(session, met, since))), window)
+               for name, _due, met, since in clocks}
+    names = dict(session.execute(select(Outlet.id, Outlet.name)).all())
+    cards = []
+    for outlet_id, label, jobs, *breaches in sorted(rows, key=lambda r: (r[0], r[1])):
+        key = (outlet_id, label)
+        cards.append({"outlet_id": outlet_id, "outlet": names.get(outlet_id), "month": label, "jobs": int(jobs),
+                      "breaches": {name: int(b or 0) for (name, *_rest), b in zip(clocks, breaches)},
+                      "median_hours": {name: round(medians[name][key], 2) if key in medians[name] else None
+                                       for name, *_rest in clocks}})
+    return cards
 
 
 def installer_quality(session: Session, *, start: datetime, end: datetime) -> list[dict]:

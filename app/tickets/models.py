@@ -24,6 +24,8 @@ class Ticket(Base):
         # The monthly settlement and the outlet scorecards read one outlet's month.
         Index("ix_tickets_outlet_resolved", "outlet_id", "resolved_at"),
         Index("ix_tickets_created", "created_at"),
+        # The console's callback worklist: resolved jobs, oldest resolution first.
+        Index("ix_tickets_status_resolved", "status", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
