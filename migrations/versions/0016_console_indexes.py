@@ -2,7 +2,7 @@
 campaign's preview finds a city's addresses
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 from alembic import op
 
