@@ -82,6 +82,9 @@ def test_an_escalation_worked_from_the_queue_to_a_resolved_ticket(browser_as, se
     page.click("#form-acknowledge button[type=submit]")
     expect(page.locator("#ticket-status")).to_have_text("acknowledged")
     page.select_option("#form-dispatch select[name=outlet]", str(outlet.id))
+    # The button the page offers without its script too: the list comes whether or not the
+    # select's auto-submit was already wired when the option was picked.
+    page.click("#form-dispatch form.pick-outlet button[type=submit]")
     expect(page.locator("#form-dispatch select[name=technician_id]")).to_be_visible()
     page.select_option("#form-dispatch select[name=technician_id]", str(technician.id))
     page.click("#form-dispatch form.once button[type=submit]")
@@ -238,6 +241,9 @@ def test_the_dashboard_and_the_ivr_player(browser_as, session):
         page.click(f"#keypad button[value='{key}']")
         expect(page.locator("#keys-pressed")).to_contain_text(key)
     screenshot(page, "ivr")
+    page.click("#keypad button[value='2']")
+    # After the ticket the flow offers offers by text to a caller without consent; 2 declines.
+    expect(page.locator("#prompts")).to_contain_text("如您愿意接收志高的优惠活动短信")
     page.click("#keypad button[value='2']")
     expect(page.locator("#ivr-ended")).to_be_visible()
     expect(page.locator("#ivr-tickets a")).to_have_count(1)

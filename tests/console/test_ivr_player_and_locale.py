@@ -32,10 +32,12 @@ def test_a_call_played_in_the_browser_walks_the_real_flow_and_leaves_its_ticket(
     for key in ("1", "1", "1"):
         page = _say(amy.post("/console/ivr/answer", {"answer": key}, token_from="/console/ivr"))
     page = _say(amy.post("/console/ivr/answer", {"answer": "2"}, token_from="/console/ivr"))
+    assert "如您愿意接收志高的优惠活动短信" in page  # the offer after the ticket, to a caller without consent
+    page = _say(amy.post("/console/ivr/answer", {"answer": "2"}, token_from="/console/ivr"))
     [ticket] = session.scalars(select(Ticket)).all()
     assert (ticket.kind, ticket.product_line, ticket.phone) == ("repair", "home_ac", "+8613800138000")
     assert f">{ticket.number}</a> · repair" in page and 'id="ivr-ended"' in page
-    assert "1 · 1 · 1 · 2" in page
+    assert "1 · 1 · 1 · 2 · 2" in page
 
 
 def test_the_player_refuses_what_a_keypad_cannot_send(console_staff):
