@@ -111,3 +111,25 @@ def test_the_settlement_csv_is_the_reports_own(console_staff, session):
     assert f'settlement-{outlet.id}-2026-07.csv' in response.headers["Content-Disposition"]
     assert staff.client.get("/console/reports/settlement.csv?outlet=x&month=2026-07").status_code == 400
     assert staff.client.get(f"/console/reports/settlement.csv?outlet={outlet.id}&month=July").status_code == 400
+
+
+def test_the_dashboard_reads_the_refresh_jobs_snapshot_with_its_time_and_a_custom_range_live(
+        console_staff, new_ticket, session, clock):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.reports.dashboard import refresh_dashboard
+
+    tz = ZoneInfo("Asia/Shanghai")
+    new_ticket()
+    staff = console_staff("supervisor")
+    assert "实时计算" in staff.page("/console/dashboard") and "1 张工单" in staff.page("/console/dashboard")
+    refresh_dashboard(session, now=clock.now(), tz=tz)
+    session.commit()
+    new_ticket(phone="13800138001")  # after the snapshot: the snapshot does not count it yet
+    page = staff.page("/console/dashboard")
+    assert f"数据截至 {clock.now().astimezone(tz):%H:%M}" in page and "1 张工单" in page
+    today = clock.now().astimezone(tz).date()
+    live = staff.page(f"/console/dashboard?from={today - timedelta(days=2)}&to={today}")  # 3 days: no snapshot
+    assert "实时计算" in live and "2 张工单" in live
+    assert "As of" in staff.page("/console/dashboard?lang=en")
