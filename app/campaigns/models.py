@@ -43,6 +43,10 @@ class Campaign(Base):
     origin_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     waiting_reason: Mapped[str | None] = mapped_column(String(300))
     paused_reason: Mapped[str | None] = mapped_column(String(300))
+    # The console's preview as computed when the draft was saved or last recounted (a city's or a
+    # province's audience takes too long to count on every page view), and when that was.
+    preview: Mapped[dict | None] = mapped_column(JSON)
+    preview_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CampaignEvent(Base):

@@ -60,6 +60,13 @@ def preview_campaign(session: Session, campaign: Campaign, *, now: datetime, pol
             "minutes_to_send": -(-result.audience // campaign.rate_per_minute)}
 
 
+def store_preview(session: Session, campaign: Campaign, *, now: datetime, policy: CampaignPolicy) -> dict:
+    """Compute the preview as of `now` and keep it on the campaign with that time (the console shows
+    it until the next recount). The caller commits."""
+    campaign.preview, campaign.preview_at = preview_campaign(session, campaign, now=now, policy=policy), now
+    return campaign.preview
+
+
 def stats(session: Session, campaign: Campaign) -> dict:
     """Counted from the campaign's recipient rows and the texts they became."""
     rows = CampaignRecipient.campaign_id == campaign.id

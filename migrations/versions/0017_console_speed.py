@@ -1,4 +1,4 @@
-"""console speed: the dashboard's snapshots; covering indexes for a campaign's audience
+"""console speed: the dashboard's snapshots; a campaign's stored preview; covering indexes for its audience
 
 Revision ID: 0017
 Revises: 0016
@@ -31,6 +31,8 @@ def upgrade() -> None:
     sa.Column('seconds', sa.Float(), nullable=False),
     sa.PrimaryKeyConstraint('window', name=op.f('pk_dashboard_snapshots'))
     )
+    op.add_column('campaigns', sa.Column('preview', sa.JSON(), nullable=True))
+    op.add_column('campaigns', sa.Column('preview_at', app.database.UTCDateTime(), nullable=True))
     # CONCURRENTLY on PostgreSQL keeps the tables writable while large ones are indexed.
     if op.get_context().dialect.name == "postgresql":
         with op.get_context().autocommit_block():
@@ -48,4 +50,6 @@ def downgrade() -> None:
     op.create_index('ix_addresses_city', 'addresses', ['city'])
     for name, table, _columns in INDEXES:
         op.drop_index(name, table)
+    op.drop_column('campaigns', 'preview_at')
+    op.drop_column('campaigns', 'preview')
     op.drop_table('dashboard_snapshots')
