@@ -10,7 +10,8 @@ database), with a trivial page (the sign-in form) as the baseline. Aim: every pa
 
 The dashboard's standard windows (today, 7 and 30 days) read the snapshot the `dashboard_refresh`
 job stores, so the bench runs that job first and reports its own time per run (the cost moved to
-the job, it did not vanish), and times a custom 30-day range, which is computed live.
+the job, it did not vanish), and times a custom 30-day range, which is computed live. A draft's page
+shows the preview counted when it was saved or recounted: the bench recounts it once (timed) first.
 
     .venv/bin/python bench/console.py [--rows 1000000] [--requests 50] [--keep]
 """
@@ -180,6 +181,12 @@ def main() -> int:
     token = TOKEN.search(client.get("/console/login").get_data(as_text=True)).group(1)
     assert client.post("/console/login", data={"username": "bench-sue", "password": PASSWORD,
                                                 "csrf_token": token}).status_code == 302
+    # A draft's page shows the preview counted when it was saved or recounted: count it once, timed.
+    home = client.get("/console/campaigns/1").get_data(as_text=True)
+    started = time.perf_counter()
+    recount = client.post("/console/campaigns/1/recount", data={"csrf_token": TOKEN.search(home).group(1)})
+    print(f"  recount of the draft's preview (16,667 owners): {(time.perf_counter() - started) * 1000:.0f} ms "
+          f"(answered {recount.status_code})", flush=True)
     rng = random.Random(7)
     n, rows = args.requests, args.rows
     pick = lambda: rng.randint(1, rows)  # noqa: E731
