@@ -13,3 +13,4 @@ from app.surveys.models import Survey  # noqa: F401
 from scheduler.models import JobRun, apscheduler_jobs  # noqa: F401
 from app.ivr.models import IvrCall  # noqa: F401
 from app.campaigns.models import Campaign, CampaignEvent, CampaignRecipient  # noqa: F401
+from app.reports.models import DashboardSnapshot  # noqa: F401

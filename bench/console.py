@@ -8,6 +8,11 @@ city's home air conditioners. Then signs in through the login form and times seq
 to each page through the app in-process (Flask's test client, the real views, the real
 database), with a trivial page (the sign-in form) as the baseline. Aim: every page under 300 ms p95.
 
+The dashboard's standard windows (today, 7 and 30 days) read the snapshot the `dashboard_refresh`
+job stores, so the bench runs that job first and reports its own time per run (the cost moved to
+the job, it did not vanish), and times a custom 30-day range, which is computed live. A draft's page
+shows the preview counted when it was saved or recounted: the bench recounts it once (timed) first.
+
     .venv/bin/python bench/console.py [--rows 1000000] [--requests 50] [--keep]
 """
 from __future__ import annotations
@@ -32,6 +37,7 @@ from app.config import Settings  # noqa: E402
 from app.database import Database  # noqa: E402
 from app.migrations import upgrade_database  # noqa: E402
 from app.staff.tokens import create_user  # noqa: E402
+from scheduler.jobs import JOBS, JobContext  # noqa: E402
 
 PG = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SCHEMA = "bench_console"
@@ -157,7 +163,16 @@ def main() -> int:
     url = f"{PG}?options=-csearch_path%3D{SCHEMA}" if args.reuse else build(args.rows)
     if args.reuse:
         upgrade_database(url)
-    app = create_app({"SETTINGS": Settings(database_url=url, twilio_auth_token="bench-token", secret_key="bench")})
+    settings = Settings(database_url=url, twilio_auth_token="bench-token", secret_key="bench")
+    app = create_app({"SETTINGS": settings})
+    context = JobContext(app.extensions["database"], settings)
+    refresh = []
+    for _ in range(3):  # the job as the scheduler runs it, timed whole (its three windows and the commit)
+        started = time.perf_counter()
+        summary = JOBS["dashboard_refresh"](context, datetime.now(timezone.utc))
+        refresh.append(time.perf_counter() - started)
+    print(f"  dashboard_refresh job (every minute): {', '.join(f'{s:.2f}' for s in refresh)} s per run; "
+          f"the last: {summary}", flush=True)
     with app.extensions["database"].session() as session:
         session.execute(text("DELETE FROM users WHERE name = 'bench-sue'"))
         create_user(session, "bench-sue", "supervisor", now=datetime.now(timezone.utc), password=PASSWORD)
@@ -166,10 +181,19 @@ def main() -> int:
     token = TOKEN.search(client.get("/console/login").get_data(as_text=True)).group(1)
     assert client.post("/console/login", data={"username": "bench-sue", "password": PASSWORD,
                                                 "csrf_token": token}).status_code == 302
+    # A draft's page shows the preview counted when it was saved or recounted: count it once, timed.
+    home = client.get("/console/campaigns/1").get_data(as_text=True)
+    started = time.perf_counter()
+    recount = client.post("/console/campaigns/1/recount", data={"csrf_token": TOKEN.search(home).group(1)})
+    print(f"  recount of the draft's preview (16,667 owners): {(time.perf_counter() - started) * 1000:.0f} ms "
+          f"(answered {recount.status_code})", flush=True)
     rng = random.Random(7)
     n, rows = args.requests, args.rows
     pick = lambda: rng.randint(1, rows)  # noqa: E731
-    month_ago = (datetime.now(timezone.utc) + timedelta(hours=8) - timedelta(days=29)).date().isoformat()
+    today = (datetime.now(timezone.utc) + timedelta(hours=8)).date()
+    month_ago = (today - timedelta(days=29)).isoformat()
+    # 30 days ending yesterday: not a standard window, so computed live.
+    custom = f"from={(today - timedelta(days=30)).isoformat()}&to={(today - timedelta(days=1)).isoformat()}"
     pages = {
         "baseline (sign-in form)": (anonymous, "GET", ["/console/login"] * n),
         "escalation queue": (client, "GET", ["/console/escalations"] * n),
@@ -184,6 +208,7 @@ def main() -> int:
                                          "&product_lines=home_ac"] * n),
         "dashboard (7 days)": (client, "GET", ["/console/dashboard"] * n),
         "dashboard (30 days)": (client, "GET", [f"/console/dashboard?from={month_ago}"] * n),
+        "dashboard (custom 30, live)": (client, "GET", [f"/console/dashboard?{custom}"] * n),
         "ivr player": (client, "GET", ["/console/ivr"] * n),
     }
     for name, (who, method, paths) in pages.items():  # warm the caches and the pool

@@ -24,6 +24,7 @@ from app.messaging.dispatch import run_outbox_pass
 from app.messaging.policy import SendingPolicy
 from app.messaging.routes import use_routes
 from app.privacy.recordings import expire_recordings
+from app.reports.dashboard import refresh_dashboard
 from app.sla_watch.certificates import flag_certificate_renewals
 from app.sla_watch.sweep import sweep
 from app.surveys.calls import dialer_for, place_due_calls
@@ -181,3 +182,17 @@ JOBS.update({
     "seasonal_alerts": seasonal_alerts,
     "idle_poweroff_reminders": idle_poweroff_reminders,
 })
+
+
+# --- the staff console (issue 13): the dashboard's snapshots -----------------------------------
+
+
+def dashboard_refresh(ctx: JobContext, now: datetime) -> str:
+    """Recompute the dashboard's standard windows (today, 7 and 30 days) as of `now`."""
+    with ctx.database.session() as session:
+        took = refresh_dashboard(session, now=now, tz=_tz(ctx))
+        session.commit()
+    return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in took.items())
+
+
+JOBS["dashboard_refresh"] = dashboard_refresh

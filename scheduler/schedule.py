@@ -72,4 +72,6 @@ SCHEDULE: tuple[JobSpec, ...] = (
     JobSpec("maintenance_reminders", daily_at=time(10, 0), misfire_grace_time=8 * 3600,
             why="once a day at 10:00; a scheduler down at 10:00 still sends until 18:00, later it waits for "
                 "tomorrow's run, which picks up every visit still due (one text per due visit)"),
+    JobSpec("dashboard_refresh", every=timedelta(minutes=1), misfire_grace_time=None,
+            why="the dashboard shows the last snapshot with its time; a late run just recomputes as of its own time"),
 )

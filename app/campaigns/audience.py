@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, insert, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, exists, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from app.campaigns.kinds import KINDS
@@ -122,19 +122,22 @@ def _owner_mobiles(units):
             .group_by(CustomerPhone.customer_id).subquery())
 
 
-def _numbers(audience: Audience, rules: Rules):
-    """One row per number: phone, customer, first unit, units, reason (None: to be texted)."""
+def _numbers(audience: Audience, rules: Rules, *, unreachable: bool = False, name: str | None = None):
+    """One row per number: phone, customer, first unit, units, reason (None: to be texted). With
+    `unreachable`, also one row per owner with no mobile texts reach (phone None, reason `no_mobile`),
+    so that the preview counts everything in one statement. Named: a CTE the statement reads more than once."""
     units = _matching_units(audience, rules.today).cte("matching_units")
     mobiles = _owner_mobiles(units)
     kind = KINDS[rules.kind]
     grouped = (select(mobiles.c.phone, units.c.customer_id, func.min(units.c.unit_id).label("unit_id"),
                       func.count().label("units"), units.c.consent)
-               .join(mobiles, mobiles.c.customer_id == units.c.customer_id)
+               .select_from(units).join(mobiles, mobiles.c.customer_id == units.c.customer_id, isouter=unreachable)
                .group_by(mobiles.c.phone, units.c.customer_id, units.c.consent)).subquery()
     # Joins, not EXISTS inside the CASE: PostgreSQL may run such a subquery once per row.
     refusals = Suppression.__table__.alias("refusal")
     query = select(grouped).outerjoin(refusals, refusals.c.phone == grouped.c.phone)
-    whens = [(refusals.c.phone.is_not(None), "needs_call" if kind.safety else "suppressed")]
+    whens = [(grouped.c.phone.is_(None), "no_mobile")] if unreachable else []
+    whens.append((refusals.c.phone.is_not(None), "needs_call" if kind.safety else "suppressed"))
     if kind.needs_consent:
         whens.append((~grouped.c.consent, "no_consent"))
     if kind.capped:
@@ -142,8 +145,9 @@ def _numbers(audience: Audience, rules: Rules):
         query = query.outerjoin(recent, recent.c.phone == grouped.c.phone)
         whens.append((recent.c.phone.is_not(None), "frequency_cap"))
     reason = case(*whens, else_=None).label("reason")
-    return query.with_only_columns(grouped.c.phone, grouped.c.customer_id, grouped.c.unit_id, grouped.c.units,
-                                   reason).subquery()
+    numbers = query.with_only_columns(grouped.c.phone, grouped.c.customer_id, grouped.c.unit_id, grouped.c.units,
+                                      reason)
+    return numbers.cte(name) if name else numbers.subquery()
 
 
 def _recently_texted(rules: Rules):
@@ -172,34 +176,45 @@ class Preview:
     sample: list[dict] = field(default_factory=list)
 
 
-def count_audience(session: Session, audience: Audience, rules: Rules) -> Preview:
-    """The number of texts the run would send and everyone left out, by reason (four queries)."""
-    units = _matching_units(audience, rules.today).cte("matching_units")
-    mobiles = _owner_mobiles(units)
-    unit_count, no_mobile = session.execute(
-        select(func.count(), func.count(func.distinct(case((mobiles.c.phone.is_(None), units.c.customer_id)))))
-        .select_from(units).outerjoin(mobiles, mobiles.c.customer_id == units.c.customer_id)).one()
-    numbers = _numbers(audience, rules)
-    excluded = {"no_mobile": no_mobile or 0, "duplicate_phone": 0, "suppressed": 0, "no_consent": 0,
-                "frequency_cap": 0}
+def count_audience(session: Session, audience: Audience, rules: Rules, *, sample: int = 0) -> Preview:
+    """The number of texts the run would send and everyone left out, by reason, and with `sample`
+    the first few (phone, customer_id, unit_id) it would text, by phone: one statement, so the
+    audience is resolved once."""
+    numbers = _numbers(audience, rules, unreachable=True, name="numbers")
+    counts = select(literal("count").label("row"), numbers.c.reason, func.count().label("n"),
+                    func.sum(numbers.c.units).label("units"), _null_text(), _null_int(), _null_int()
+                    ).group_by(numbers.c.reason)
+    statement = counts
+    if sample:
+        first = (select(numbers.c.phone, numbers.c.customer_id, numbers.c.unit_id).where(numbers.c.reason.is_(None))
+                 .order_by(numbers.c.phone).limit(sample).subquery())
+        statement = union_all(counts, select(literal("sample"), _null_text(), _null_int(), _null_int(), first.c.phone,
+                                             first.c.customer_id, first.c.unit_id))
+    excluded = {"no_mobile": 0, "duplicate_phone": 0, "suppressed": 0, "no_consent": 0, "frequency_cap": 0}
     if KINDS[rules.kind].safety:
         excluded["needs_call"] = 0
-    texted = 0
-    for reason, count, units_of in session.execute(
-            select(numbers.c.reason, func.count(), func.sum(numbers.c.units)).group_by(numbers.c.reason)):
-        excluded["duplicate_phone"] += int(units_of) - count
-        if reason is None:
-            texted = count
-        else:
+    texted, picked = 0, []
+    for row, reason, count, units_of, phone, customer_id, unit_id in session.execute(statement):
+        if row == "sample":
+            picked.append((phone, customer_id, unit_id))
+        elif reason == "no_mobile":  # owners, not numbers: their units are no duplicates
             excluded[reason] = count
-    return Preview(audience=texted, excluded=excluded)
+        else:
+            excluded["duplicate_phone"] += int(units_of) - count
+            if reason is None:
+                texted = count
+            else:
+                excluded[reason] = count
+    return Preview(audience=texted, excluded=excluded, sample=sorted(picked))
 
 
-def sample_numbers(session: Session, audience: Audience, rules: Rules, limit: int = 3):
-    """The first few (phone, customer_id, unit_id) the run would text."""
-    numbers = _numbers(audience, rules)
-    return session.execute(select(numbers.c.phone, numbers.c.customer_id, numbers.c.unit_id)
-                           .where(numbers.c.reason.is_(None)).order_by(numbers.c.phone).limit(limit)).all()
+def _null_text():
+    """A typed NULL, so that PostgreSQL knows each UNION column's type."""
+    return literal(None, String)
+
+
+def _null_int():
+    return literal(None, Integer)
 
 
 def materialise(session: Session, campaign: Campaign, rules: Rules) -> int:

@@ -54,6 +54,10 @@ class Campaign(Base):
     paused_reason: Mapped[str | None] = mapped_column(String(300))
     # A recall's calls are placed at its rate too: the time of the next one.
     next_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The console's preview as computed when the draft was saved or last recounted (a city's or a
+    # province's audience takes too long to count on every page view), and when that was.
+    preview: Mapped[dict | None] = mapped_column(JSON)
+    preview_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CampaignEvent(Base):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.campaigns.audience import Audience, Rules, count_audience, sample_numbers
+from app.campaigns.audience import Audience, Rules, count_audience
 from app.campaigns.kinds import KINDS
 from app.campaigns.models import Campaign, CampaignEvent, CampaignRecipient
 from app.campaigns.policy import CampaignPolicy
@@ -47,11 +47,11 @@ def preview_campaign(session: Session, campaign: Campaign, *, now: datetime, pol
     rules = Rules(kind=campaign.kind, now=now, today=now.astimezone(ZoneInfo(policy.tz)).date(),
                   cap_days=policy.cap_days, campaign_id=campaign.id)
     audience = Audience.from_json(campaign.audience)
-    result = count_audience(session, audience, rules)
+    result = count_audience(session, audience, rules, sample=3)
     template = compile_text(campaign.template)
     templates = sms_templates(policy.sending.signature, allow_urls=policy.sending.allow_urls)
     sample = []
-    for phone, _customer_id, unit_id in sample_numbers(session, audience, rules):
+    for phone, _customer_id, unit_id in result.sample:
         unit = session.get(Unit, unit_id)
         body = render_body(template, campaign.kind, unit.product_line, unit.serial)
         rendered = templates.render(TEMPLATE, "zh", marketing=KINDS[campaign.kind].category == "marketing", body=body)
@@ -59,6 +59,13 @@ def preview_campaign(session: Session, campaign: Campaign, *, now: datetime, pol
     return {"audience": result.audience, "excluded": result.excluded, "sample": sample,
             "rate_per_minute": campaign.rate_per_minute,
             "minutes_to_send": -(-result.audience // campaign.rate_per_minute)}
+
+
+def store_preview(session: Session, campaign: Campaign, *, now: datetime, policy: CampaignPolicy) -> dict:
+    """Compute the preview as of `now` and keep it on the campaign with that time (the console shows
+    it until the next recount). The caller commits."""
+    campaign.preview, campaign.preview_at = preview_campaign(session, campaign, now=now, policy=policy), now
+    return campaign.preview
 
 
 def stats(session: Session, campaign: Campaign) -> dict:

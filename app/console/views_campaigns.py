@@ -14,7 +14,7 @@ from app.api.campaigns import MARKETING, read_audience
 from app.campaigns.audience import Rules, count_audience
 from app.campaigns.kinds import KINDS
 from app.campaigns.policy import CampaignPolicy
-from app.campaigns.reports import campaign_json, preview_campaign, stats
+from app.campaigns.reports import campaign_json, preview_campaign, stats, store_preview
 from app.campaigns.services import APPROVERS, DEFAULT_RATE, MAX_RATE, STATUSES, Draft, draft_campaign, get_campaign
 from app.campaigns.services import list_campaigns, move
 from app.console import console
@@ -122,6 +122,8 @@ def post_campaign():
             raise ValidationFailed("ends_by must be after starts_at", {"ends_by": "after starts_at"})
         campaign = draft_campaign(session, draft, actor=current_user.name, now=now(), quiet=policy.quiet_hours,
                                   signature=policy.sending.signature)
+        session.flush()
+        store_preview(session, campaign, now=now(), policy=policy)  # counted once, here, not on every view
         session.commit()
     except DomainError as exc:
         session.rollback()
@@ -133,11 +135,32 @@ def post_campaign():
 @console.get("/campaigns/<int:campaign_id>")
 @requires(*MARKETING)
 def campaign(campaign_id: int):
+    """The campaign; a draft or an approved one with its preview as stored when saved or recounted (and
+    its time), or computed now when it has none (a draft of the API or of the calendar jobs)."""
     session, policy, at = db_session(), _policy(), now()
     row = get_campaign(session, campaign_id)
-    preview = preview_campaign(session, row, now=at, policy=policy) if row.status in ("draft", "approved") else None
+    preview = preview_at = None
+    if row.status in ("draft", "approved"):
+        if row.preview is not None:
+            preview, preview_at = row.preview, row.preview_at
+        else:
+            preview = preview_campaign(session, row, now=at, policy=policy)
     return render_template("campaign.html", campaign=campaign_json(session, row, business_tz(), policy),
-                           stats=stats(session, row), preview=preview, approvers=APPROVERS)
+                           stats=stats(session, row), preview=preview, preview_at=preview_at, approvers=APPROVERS)
+
+
+@console.post("/campaigns/<int:campaign_id>/recount")
+@requires(*MARKETING)
+def campaign_recount(campaign_id: int):
+    """Count the preview again as of now and keep it (the audience, exclusions and sample texts)."""
+    def work():
+        session = db_session()
+        row = get_campaign(session, campaign_id)
+        if row.status not in ("draft", "approved"):
+            raise ValidationFailed(_("只有草稿或已批准的活动可以重新统计。"), {"status": row.status})
+        store_preview(session, row, now=now(), policy=_policy())
+        return _("预览已重新统计。")
+    return act(work, url_for("console.campaign", campaign_id=campaign_id))
 
 
 @console.post("/campaigns/<int:campaign_id>/<action>")

@@ -1,6 +1,8 @@
 """The supervisors' dashboard: SLA compliance per milestone, callback coverage and satisfaction, open
 escalations, per product line and per outlet, the scorecards, and the settlement CSV of an outlet's month.
-Every figure comes from app.reports, the functions the JSON reports answer with."""
+Every figure comes from app.reports, the functions the JSON reports answer with: for the standard windows
+(today, 7 and 30 days) the snapshot the `dashboard_refresh` job stored, shown with its time; any other
+window, or one with no snapshot of today's dates yet, computed live (the page says which)."""
 from __future__ import annotations
 
 import re
@@ -17,10 +19,9 @@ from app.console.charts import bar_chart
 from app.errors import ValidationFailed
 from app.escalations.models import Escalation
 from app.network.models import Outlet
-from app.reports.callbacks import callback_coverage
-from app.reports.scorecards import installer_quality, outlet_timeliness
+from app.reports.dashboard import WINDOWS, dashboard_figures, snapshot_for, window_days
 from app.reports.settlement import monthly_settlement, settlement_csv
-from app.reports.sla import MILESTONES, sla_compliance
+from app.reports.sla import MILESTONES
 from app.web import business_tz, db_session, now
 
 DEFAULT_DAYS = 7  # a live view; `from`/`to` widen it up to a year
@@ -31,9 +32,14 @@ MONTH = re.compile(r"(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])")
 @requires(*STAFF)
 def dashboard():
     session, at, tz = db_session(), now(), business_tz()
-    window = report_window(at.astimezone(tz).date(), tz, default_days=DEFAULT_DAYS)
-    sla = sla_compliance(session, start=window.start, end=window.end, now=at)
-    coverage = callback_coverage(session, start=window.start, end=window.end)
+    today = at.astimezone(tz).date()
+    window = report_window(today, tz, default_days=DEFAULT_DAYS)
+    snapshot = snapshot_for(session, window.first, window.last)
+    if snapshot is not None:
+        figures, as_of = snapshot.figures, snapshot.computed_at.astimezone(tz)
+    else:
+        figures, as_of = dashboard_figures(session, first=window.first, last=window.last, now=at, tz=tz), None
+    sla, coverage = figures["sla"], figures["coverage"]
     escalations = session.execute(select(Escalation.queue, Escalation.reason, func.count())
                                   .where(Escalation.status == "open")
                                   .group_by(Escalation.queue, Escalation.reason)
@@ -48,9 +54,8 @@ def dashboard():
     return render_template(
         "dashboard.html", window=window, sla=sla, coverage=coverage, escalations=escalations,
         milestones=milestones, compliance_chart=compliance_chart, line_charts=line_charts,
-        coverage_chart=coverage_chart,
-        outlets=outlet_timeliness(session, start=window.start, end=window.end, now=at, tz=tz),
-        installers=installer_quality(session, start=window.start, end=window.end),
+        coverage_chart=coverage_chart, as_of=as_of, outlets=figures["outlets"], installers=figures["installers"],
+        standard=[(name, *window_days(today, days)) for name, days in WINDOWS.items()],
         all_outlets=list(session.execute(select(Outlet.id, Outlet.name).order_by(Outlet.name))),
         this_month=at.astimezone(tz).strftime("%Y-%m"))
 

@@ -13,6 +13,8 @@ class Customer(Base):
     """A person or business that owns units; recognised on the hotline by any of their phones."""
 
     __tablename__ = "customers"
+    # Whether an audience's owner may be reached (not erased, consent), read from the index alone.
+    __table_args__ = (Index("ix_customers_reach", "id", "erased_at", "marketing_consent"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
@@ -32,6 +34,8 @@ class CustomerPhone(Base):
     """One number of a customer; a number belongs to one customer only."""
 
     __tablename__ = "customer_phones"
+    # An audience's owners' mobiles, read from the index alone (app.campaigns.audience).
+    __table_args__ = (Index("ix_customer_phones_reach", "customer_id", "kind", "e164"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
@@ -44,8 +48,9 @@ class Address(Base):
     """Where a unit is installed: province and city decide which outlet serves it."""
 
     __tablename__ = "addresses"
-    # A campaign's audience is a city's units (app.campaigns.audience): found without reading every address.
-    __table_args__ = (Index("ix_addresses_city", "city"),)
+    # A campaign's audience is a city's units (app.campaigns.audience): their address ids read from the
+    # index alone, without reading every address.
+    __table_args__ = (Index("ix_addresses_city_id", "city", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)

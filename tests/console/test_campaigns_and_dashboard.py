@@ -111,3 +111,52 @@ def test_the_settlement_csv_is_the_reports_own(console_staff, session):
     assert f'settlement-{outlet.id}-2026-07.csv' in response.headers["Content-Disposition"]
     assert staff.client.get("/console/reports/settlement.csv?outlet=x&month=2026-07").status_code == 400
     assert staff.client.get(f"/console/reports/settlement.csv?outlet={outlet.id}&month=July").status_code == 400
+
+
+def test_the_dashboard_reads_the_refresh_jobs_snapshot_with_its_time_and_a_custom_range_live(
+        console_staff, new_ticket, session, clock):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from app.reports.dashboard import refresh_dashboard
+
+    tz = ZoneInfo("Asia/Shanghai")
+    new_ticket()
+    staff = console_staff("supervisor")
+    assert "实时计算" in staff.page("/console/dashboard") and "1 张工单" in staff.page("/console/dashboard")
+    refresh_dashboard(session, now=clock.now(), tz=tz)
+    session.commit()
+    new_ticket(phone="13800138001")  # after the snapshot: the snapshot does not count it yet
+    page = staff.page("/console/dashboard")
+    assert f"数据截至 {clock.now().astimezone(tz):%H:%M}" in page and "1 张工单" in page
+    today = clock.now().astimezone(tz).date()
+    live = staff.page(f"/console/dashboard?from={today - timedelta(days=2)}&to={today}")  # 3 days: no snapshot
+    assert "实时计算" in live and "2 张工单" in live
+    assert "As of" in staff.page("/console/dashboard?lang=en")
+
+
+def test_a_drafts_preview_is_counted_when_saved_shown_with_its_time_and_counted_again_on_recount(
+        console_staff, session, clock, app):
+    from app.campaigns.reports import preview_campaign
+    from app.campaigns.policy import CampaignPolicy
+
+    make_owner(session)
+    second = make_owner(session)
+    session.commit()
+    mo = console_staff("marketing", "mo")
+    assert mo.post("/console/campaigns", DRAFT, token_from="/console/campaigns/new").status_code == 302
+    campaign = session.scalar(select(Campaign))
+    assert campaign.preview_at == clock.now() and campaign.preview["audience"] == 2
+    session.add(Suppression(phone=second.phones[0].e164, source="sms", created_at=clock.now()))
+    session.commit()
+    page = mo.page(f"/console/campaigns/{campaign.id}")  # the stored count, with its time
+    assert "2 条短信将发送" in page and 'id="preview-at">统计于' in page
+    recounted = _text(mo.post(f"/console/campaigns/{campaign.id}/recount", token_from=f"/console/campaigns/{campaign.id}",
+                              follow=True))
+    assert "1 条短信将发送" in recounted and "预览已重新统计" in recounted
+    session.expire_all()
+    stored = session.get(Campaign, campaign.id)
+    policy = CampaignPolicy.from_settings(app.extensions["settings"])
+    assert stored.preview == preview_campaign(session, stored, now=clock.now(), policy=policy)
+    assert stored.preview["excluded"]["suppressed"] == 1
+    assert mo.client.post(f"/console/campaigns/{campaign.id}/recount").status_code == 400  # no CSRF token
